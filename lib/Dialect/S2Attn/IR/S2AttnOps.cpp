@@ -11,17 +11,13 @@ using namespace mlir::s2attn;
 namespace ref = ::s2attn::ref;
 
 //===----------------------------------------------------------------------===//
-// Custom directive: `q_start = (%value | integer)`
+// Custom directive: a position given as `%value` or as an integer
 //===----------------------------------------------------------------------===//
 
 static ParseResult
-parsePosition(OpAsmParser &parser, StringRef keyword,
+parsePosition(OpAsmParser &parser,
               std::optional<OpAsmParser::UnresolvedOperand> &dynamicValue,
               IntegerAttr &staticValue) {
-  if (failed(parser.parseOptionalKeyword(keyword)))
-    return success();
-  if (parser.parseEqual())
-    return failure();
   OpAsmParser::UnresolvedOperand operand;
   OptionalParseResult parsedOperand = parser.parseOptionalOperand(operand);
   if (parsedOperand.has_value()) {
@@ -38,12 +34,35 @@ parsePosition(OpAsmParser &parser, StringRef keyword,
 }
 
 static void printPosition(OpAsmPrinter &printer, Operation *op,
-                          StringRef keyword, Value dynamicValue,
-                          IntegerAttr staticValue) {
+                          Value dynamicValue, IntegerAttr staticValue) {
   if (dynamicValue)
-    printer << keyword << " = " << dynamicValue << " ";
-  else if (staticValue)
-    printer << keyword << " = " << staticValue.getInt() << " ";
+    printer << dynamicValue;
+  else
+    printer << staticValue.getInt();
+}
+
+//===----------------------------------------------------------------------===//
+// Custom directive: any attribute implementing PatternAttrInterface
+//===----------------------------------------------------------------------===//
+
+static ParseResult parsePattern(OpAsmParser &parser,
+                                PatternAttrInterface &pattern) {
+  SMLoc loc = parser.getCurrentLocation();
+  Attribute attr;
+  if (parser.parseAttribute(attr))
+    return failure();
+  pattern = dyn_cast<PatternAttrInterface>(attr);
+  if (!pattern)
+    return parser.emitError(loc, "expected a pattern attribute "
+                                 "(#s2attn.local_stride, #s2attn.block_mask "
+                                 "or #s2attn.dense), got ")
+           << attr;
+  return success();
+}
+
+static void printPattern(OpAsmPrinter &printer, Operation *op,
+                         PatternAttrInterface pattern) {
+  printer.printAttribute(pattern);
 }
 
 #define GET_OP_CLASSES

@@ -126,8 +126,9 @@ def S2Attn_PatternInfoAttr : S2Attn_Attr<"PatternInfo", "pattern_info"> {
     Written by `s2attn-analyze` for later passes. Densities are attended block
     pairs over legal (causal or all) block pairs. `covers_context` says whether
     every query block's legal key blocks are seen by some head;
-    `uncovered_residues` lists the stripe residues modulo the stride that no
-    sparse head reaches (absolute local-stride patterns). `kv_cache_efficient`
+    `uncovered_residues` lists the residues `r` such that key blocks with
+    `bk mod stride == r` lie on no sparse head's stripe (absolute local-stride
+    patterns; empty when a dense head exists). `kv_cache_efficient`
     says that a key block a query block stops using is never used again by a
     later one, which makes Merge-Q exact and bounds the decoding cache.
 

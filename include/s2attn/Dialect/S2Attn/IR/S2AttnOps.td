@@ -79,9 +79,9 @@ def S2Attn_AttentionOp : S2Attn_Op<"attention", [
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
               type($value) `)`
     `outs` `(` $output `:` type($output) (`,` $lse^ `:` type($lse))? `)`
-    `pattern` `=` $pattern
-    custom<Position>("\"q_start\"", $q_start, $static_q_start)
-    custom<Position>("\"kv_start\"", $kv_start, $static_kv_start)
+    `pattern` `=` custom<Pattern>($pattern)
+    (`q_start` `=` custom<Position>($q_start, $static_q_start)^)?
+    (`kv_start` `=` custom<Position>($kv_start, $static_kv_start)^)?
     attr-dict (`->` type($results)^)?
   }];
 
