@@ -102,6 +102,13 @@ BlockMaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << type;
   if (llvm::any_of(type.getShape(), [](int64_t d) { return d < 1; }))
     return emitError() << "mask dimensions must be >= 1, got " << type;
+  // Passes expand the mask to one byte per block; beyond this a larger block
+  // size is the way to describe the pattern.
+  constexpr int64_t kMaxMaskBlocks = int64_t(1) << 28;
+  if (type.getNumElements() > kMaxMaskBlocks)
+    return emitError() << "mask " << type << " has " << type.getNumElements()
+                       << " blocks; at most " << kMaxMaskBlocks
+                       << " are supported (use a larger block size)";
   return success();
 }
 
