@@ -34,3 +34,36 @@ if os.path.exists(os.path.join(cuda_home, "bin", "ptxas")):
     config.substitutions.append(("%cuda_home", cuda_home))
 if os.path.exists("/dev/nvidia0") or shutil.which("nvidia-smi"):
     config.available_features.add("gpu")
+
+# CPU integration tests JIT-run lowered code with mlir-runner, which loads the
+# runner utilities and libomp from the LLVM library directory.
+config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
+if all(os.path.exists(os.path.join(config.mlir_lib_dir, lib)) for lib in
+       ["libmlir_c_runner_utils.so", "libmlir_runner_utils.so", "libomp.so"]):
+    config.available_features.add("mlir-runner")
+
+# SASS checks read cubins with cuobjdump: from the CUDA toolkit, or from the
+# nvidia-cuda-cuobjdump wheel that scripts/install-deps.sh installs.
+def find_cuobjdump():
+    found = shutil.which("cuobjdump") or os.path.join(cuda_home, "bin", "cuobjdump")
+    if os.path.exists(found):
+        return found
+    import subprocess
+    try:
+        site = subprocess.run(
+            [config.python_executable, "-c",
+             "import nvidia, os; print(list(nvidia.__path__)[0])"],
+            capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for sub in ["cu13/bin/cuobjdump", "cuda_cuobjdump/bin/cuobjdump"]:
+        candidate = os.path.join(site, sub)
+        if site and os.path.exists(candidate):
+            return candidate
+    return None
+
+cuobjdump = find_cuobjdump()
+if cuobjdump:
+    config.available_features.add("cuobjdump")
+    config.substitutions.append(("%cuobjdump", cuobjdump))
+config.environment["CUDA_HOME"] = cuda_home

@@ -76,8 +76,13 @@ struct AnalyzePass : public mlir::s2attn::impl::S2AttnAnalyzeBase<AnalyzePass> {
 
   void analyze(AttentionOp op) {
     PatternContext context = op.getPatternContext();
-    int64_t qBlocks = context.qBlocks.value_or(analysisBlocks);
-    int64_t kvBlocks = context.kvBlocks.value_or(analysisBlocks);
+    // The analysis visits every block pair; past this many blocks a prefix
+    // of the grid shows the same stripes and windows at bounded cost.
+    constexpr int64_t kMaxBlocks = 8192;
+    int64_t qBlocks =
+        std::min(context.qBlocks.value_or(analysisBlocks), kMaxBlocks);
+    int64_t kvBlocks =
+        std::min(context.kvBlocks.value_or(analysisBlocks), kMaxBlocks);
     std::unique_ptr<ref::BlockPattern> pattern =
         op.getPattern().buildReference(context);
     ref::PatternStats stats = ref::analyzePattern(

@@ -153,4 +153,55 @@ def S2Attn_PatternInfoAttr : S2Attn_Attr<"PatternInfo", "pattern_info"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Compilation decisions (s2attn-plan and later)
+//===----------------------------------------------------------------------===//
+
+def S2Attn_TargetAttr : S2Attn_Attr<"Target", "target"> {
+  let summary = "The machine an attention is compiled for";
+  let description = [{
+    Names an entry of the target model (`cpu`, `sm_80`, `sm_90a`) that
+    `s2attn-plan` reads its budgets from. Put on an op, a function or the
+    module, it overrides the pass's `target` option for everything inside.
+
+    ```mlir
+    module attributes {s2attn.target = #s2attn.target<"sm_90a">} { ... }
+    ```
+  }];
+  let parameters = (ins StringRefParameter<"target name">:$name);
+  let assemblyFormat = "`<` $name `>`";
+}
+
+def S2Attn_PlanAttr : S2Attn_Attr<"Plan", "plan"> {
+  let summary = "Tile sizes chosen by s2attn-plan";
+  let description = [{
+    The tiling decision for one attention, made by `s2attn-plan` from a
+    target description and consumed by `s2attn-materialize-schedule` and
+    `s2attn-tile`. `q_tile` query tokens (aligned to absolute positions)
+    share one walk over key tiles of `kv_tile` tokens; `kv_tile` is the
+    pattern's block. `merge_q` says that the query tile spans
+    `q_tile / kv_tile` block rows (Merge-Q, SPEC section 4); it is true
+    exactly when `q_tile > kv_tile`. GPU targets also record the number of
+    warps and of pipeline stages.
+
+    ```mlir
+    #s2attn.plan<q_tile = 64, kv_tile = 16, merge_q = true>
+    #s2attn.plan<q_tile = 128, kv_tile = 64, merge_q = true, num_warps = 8, num_stages = 3>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$q_tile,
+    "int64_t":$kv_tile,
+    S2Attn_FlagParameter:$merge_q,
+    S2Attn_OptionalIntParameter:$num_warps,
+    S2Attn_OptionalIntParameter:$num_stages
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Block rows per query tile (1 unless Merge-Q).
+    int64_t getSubRows() const { return getQTile() / getKvTile(); }
+  }];
+}
+
 #endif // S2ATTN_ATTRS_TD

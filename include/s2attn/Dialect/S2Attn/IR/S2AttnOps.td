@@ -119,4 +119,121 @@ def S2Attn_AttentionOp : S2Attn_Op<"attention", [
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// The scheduled form (s2attn-materialize-schedule)
+//===----------------------------------------------------------------------===//
+
+def S2Attn_ScheduleKind : I32EnumAttr<"ScheduleKind",
+    "where a scheduled attention finds the key blocks of its rows", [
+      I32EnumAttrCase<"Exact", 0, "exact">,
+      I32EnumAttrCase<"Grid", 1, "grid">,
+      I32EnumAttrCase<"ClosedForm", 2, "closed_form">
+    ]> {
+  let cppNamespace = "::mlir::s2attn";
+}
+
+def S2Attn_ScheduleArray : AnyTypeOf<[
+    1DTensorOf<[I32]>, MemRefRankOf<[I32], [1]>],
+    "1-D i32 tensor or memref">;
+
+def S2Attn_ScheduledAttentionOp : S2Attn_Op<"scheduled_attention", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DestinationStyleOpInterface]> {
+  let summary = "Attention that walks an explicit block schedule";
+  let description = [{
+    `s2attn.attention` after `s2attn-materialize-schedule`: the same function
+    (SPEC section 1), with every default resolved and the pattern turned into
+    a block schedule that `s2attn-tile` walks. `q_start` and `kv_start` are
+    the absolute positions of the first query and key; `scale` is explicit.
+    The `plan` (an `#s2attn.plan`) fixes the query tile: tile `t` covers the
+    absolute query positions `[t * q_tile, (t + 1) * q_tile)`.
+
+    The schedule takes one of three forms:
+
+    * `exact(%row_ptr, %kv_blocks, %row_masks, %num_unmasked)`: the CSR
+      schedule of the reference library (`::s2attn::ref::buildSchedule`) for
+      this problem. Row `h * num_q_tiles + (t - first_q_tile)` lists the
+      absolute key blocks of query head `h` and tile `t`, the first
+      `num_unmasked[row]` of them needing no token mask; bit `s` of a row mask
+      says that block row `s` of a Merge-Q tile attends the entry.
+    * `grid(%row_ptr, %kv_blocks, %row_masks)`: the same arrays over every
+      tile of a bounded block grid starting at position 0 (a block mask's
+      grid); used when lengths or positions are dynamic. Entries outside the
+      keys are skipped and the token mask is decided per entry at run time.
+    * `closed_form`: no arrays; the tiled loop computes each row from the
+      pattern (local window plus stripes, or every block). Only local-stride
+      and dense patterns have one.
+
+    ```mlir
+    %o = s2attn.scheduled_attention
+           ins(%q, %k, %v : tensor<1x40x2x8xf32>, tensor<1x40x1x8xf32>, tensor<1x40x1x8xf32>)
+           outs(%init : tensor<1x40x2x8xf32>)
+           q_start = %c0 kv_start = %c0
+           schedule = exact(%rp, %kb, %rm, %nu : tensor<7xi32>, tensor<10xi32>, tensor<10xi32>, tensor<6xi32>)
+           pattern = #s2attn.local_stride<block = 16, local = 1, stride = 2>
+           {plan = #s2attn.plan<q_tile = 16, kv_tile = 16>, scale = 0.35355339059327379 : f64}
+           -> tensor<1x40x2x8xf32>
+    ```
+  }];
+
+  let arguments = (ins
+    S2Attn_TensorOrMemRef:$query,
+    S2Attn_TensorOrMemRef:$key,
+    S2Attn_TensorOrMemRef:$value,
+    S2Attn_TensorOrMemRef:$output,
+    Optional<S2Attn_TensorOrMemRef>:$lse,
+    Index:$q_start,
+    Index:$kv_start,
+    Variadic<S2Attn_ScheduleArray>:$schedule,
+    S2Attn_ScheduleKind:$schedule_kind,
+    S2Attn_PatternAttrInterface:$pattern,
+    S2Attn_PlanAttr:$plan,
+    DefaultValuedAttr<BoolAttr, "true">:$causal,
+    F64Attr:$scale
+  );
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
+              type($value) `)`
+    `outs` `(` $output `:` type($output) (`,` $lse^ `:` type($lse))? `)`
+    `q_start` `=` $q_start `kv_start` `=` $kv_start
+    `schedule` `=` $schedule_kind (`(` $schedule^ `:` type($schedule) `)`)?
+    `pattern` `=` $pattern
+    attr-dict (`->` type($results)^)?
+  }];
+
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    ::mlir::ShapedType getQueryType() { return ::llvm::cast<::mlir::ShapedType>(getQuery().getType()); }
+    ::mlir::ShapedType getKeyType() { return ::llvm::cast<::mlir::ShapedType>(getKey().getType()); }
+    int64_t getNumHeads() { return getQueryType().getDimSize(2); }
+    int64_t getNumKVHeads() { return getKeyType().getDimSize(2); }
+    int64_t getHeadDim() { return getQueryType().getDimSize(3); }
+    bool hasPureTensorSemantics() {
+      return ::llvm::isa<::mlir::RankedTensorType>(getQuery().getType());
+    }
+    /// The schedule arrays by role; null when the kind has no such array.
+    ::mlir::Value getRowPtr() { return getScheduleArray(0); }
+    ::mlir::Value getKvBlocks() { return getScheduleArray(1); }
+    ::mlir::Value getRowMasks() { return getScheduleArray(2); }
+    ::mlir::Value getNumUnmasked() { return getScheduleArray(3); }
+    ::mlir::Value getScheduleArray(unsigned index) {
+      return index < getSchedule().size() ? getSchedule()[index] : ::mlir::Value();
+    }
+    /// How many arrays each schedule kind takes.
+    static unsigned getNumScheduleArrays(::mlir::s2attn::ScheduleKind kind);
+    /// What the pattern needs to know of this problem (no block counts: the
+    /// schedule, not the pattern, bounds the rows here).
+    ::mlir::s2attn::PatternContext getPatternContext();
+
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return ::mlir::MutableOperandRange(getOperation(), /*start=*/3,
+                                         /*length=*/getLse() ? 2 : 1);
+    }
+  }];
+}
+
 #endif // S2ATTN_OPS_TD

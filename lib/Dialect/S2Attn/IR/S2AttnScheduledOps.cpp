@@ -1,0 +1,225 @@
+//===- S2AttnScheduledOps.cpp - plan attribute and scheduled attention ----===//
+//
+// The attributes and the op of the compiled form: what s2attn-plan decides and
+// what s2attn-materialize-schedule produces for s2attn-tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::s2attn;
+
+//===----------------------------------------------------------------------===//
+// PlanAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t qTile, int64_t kvTile, bool mergeQ,
+                               std::optional<int64_t> numWarps,
+                               std::optional<int64_t> numStages) {
+  if (kvTile < 16 || !llvm::isPowerOf2_64(kvTile))
+    return emitError() << "kv_tile = " << kvTile
+                       << " must be a power of two >= 16 (the pattern's "
+                          "block)";
+  // The schedule's row masks have one bit per block row of a tile.
+  if (qTile < kvTile || qTile % kvTile != 0 ||
+      !llvm::isPowerOf2_64(qTile / kvTile) || qTile / kvTile > 32)
+    return emitError() << "q_tile = " << qTile << " must be kv_tile (" << kvTile
+                       << ") times a power of two <= 32";
+  if (mergeQ != (qTile > kvTile))
+    return emitError() << "merge_q must be "
+                       << (qTile > kvTile ? "true" : "false")
+                       << " when q_tile = " << qTile
+                       << " and kv_tile = " << kvTile
+                       << " (a query tile larger than the key tile "
+                       << "merges block rows)";
+  if (numWarps && *numWarps < 1)
+    return emitError() << "num_warps = " << *numWarps << " must be >= 1";
+  if (numStages && *numStages < 1)
+    return emitError() << "num_stages = " << *numStages << " must be >= 1";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ScheduledAttentionOp
+//===----------------------------------------------------------------------===//
+
+unsigned ScheduledAttentionOp::getNumScheduleArrays(ScheduleKind kind) {
+  switch (kind) {
+  case ScheduleKind::Exact:
+    return 4;
+  case ScheduleKind::Grid:
+    return 3;
+  case ScheduleKind::ClosedForm:
+    return 0;
+  }
+  return 0;
+}
+
+PatternContext ScheduledAttentionOp::getPatternContext() {
+  PatternContext context;
+  context.heads = getNumHeads();
+  context.kvHeads = getNumKVHeads();
+  context.causal = getCausal();
+  return context;
+}
+
+void ScheduledAttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (hasPureTensorSemantics())
+    return;
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (isDpsInit(&operand))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand);
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand);
+  }
+}
+
+static bool dimsConflict(int64_t lhs, int64_t rhs) {
+  return !ShapedType::isDynamic(lhs) && !ShapedType::isDynamic(rhs) &&
+         lhs != rhs;
+}
+
+LogicalResult ScheduledAttentionOp::verify() {
+  bool onTensors = hasPureTensorSemantics();
+  SmallVector<Value> shaped = {getQuery(), getKey(), getValue(), getOutput()};
+  if (getLse())
+    shaped.push_back(getLse());
+  llvm::append_range(shaped, getSchedule());
+  for (Value operand : shaped)
+    if (isa<RankedTensorType>(operand.getType()) != onTensors)
+      return emitOpError("operands must be all tensors or all memrefs, got ")
+             << getQuery().getType() << " query and " << operand.getType();
+
+  static const char *names[] = {"query", "key", "value", "output"};
+  for (auto [index, operand] : llvm::enumerate(ArrayRef(shaped).take_front(4)))
+    if (cast<ShapedType>(operand.getType()).getRank() != 4)
+      return emitOpError() << names[index] << " must have rank 4, got "
+                           << operand.getType();
+  Type elementType = getQueryType().getElementType();
+  if (!elementType.isF16() && !elementType.isBF16() && !elementType.isF32())
+    return emitOpError("element type must be f16, bf16 or f32, got ")
+           << elementType;
+  for (Value operand : ArrayRef(shaped).take_front(4))
+    if (cast<ShapedType>(operand.getType()).getElementType() != elementType)
+      return emitOpError("query, key, value and output must share the "
+                         "element type ")
+             << elementType << ", got " << operand.getType();
+  ShapedType queryType = getQueryType(), keyType = getKeyType();
+  auto valueType = cast<ShapedType>(getValue().getType());
+  auto outputType = cast<ShapedType>(getOutput().getType());
+  if (queryType.isDynamicDim(2) || keyType.isDynamicDim(2) ||
+      queryType.isDynamicDim(3) || keyType.isDynamicDim(3) ||
+      valueType.isDynamicDim(2) || valueType.isDynamicDim(3) ||
+      outputType.isDynamicDim(2) || outputType.isDynamicDim(3))
+    return emitOpError("heads, kv_heads and head_dim must be static");
+  for (int64_t dim = 0; dim < 4; ++dim) {
+    if (dimsConflict(keyType.getDimSize(dim), valueType.getDimSize(dim)))
+      return emitOpError("value shape ")
+             << valueType << " must match the key shape " << keyType;
+    if (dimsConflict(queryType.getDimSize(dim), outputType.getDimSize(dim)))
+      return emitOpError("output shape ")
+             << outputType << " must match the query shape " << queryType;
+  }
+  if (dimsConflict(queryType.getDimSize(0), keyType.getDimSize(0)) ||
+      queryType.getDimSize(3) != keyType.getDimSize(3))
+    return emitOpError("key batch and head_dim must match the query's, got ")
+           << keyType << " key and " << queryType << " query";
+  int64_t heads = getNumHeads(), kvHeads = getNumKVHeads();
+  if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0)
+    return emitOpError("heads (")
+           << heads << ") must be a positive multiple of kv_heads (" << kvHeads
+           << ")";
+  if (Value lse = getLse()) {
+    auto lseType = cast<ShapedType>(lse.getType());
+    if (lseType.getRank() != 3 || !lseType.getElementType().isF32() ||
+        dimsConflict(lseType.getDimSize(0), queryType.getDimSize(0)) ||
+        lseType.getDimSize(1) != heads ||
+        dimsConflict(lseType.getDimSize(2), queryType.getDimSize(1)))
+      return emitOpError("lse must be f32 [batch, heads, q_len], got ")
+             << lseType;
+  }
+  if (onTensors) {
+    SmallVector<Type> expected = {outputType};
+    if (getLse())
+      expected.push_back(getLse().getType());
+    if (TypeRange(getResults()) != TypeRange(expected))
+      return emitOpError("on tensors the results must be the output")
+             << (getLse() ? " and lse" : "") << " types, in that order";
+  } else if (!getResults().empty()) {
+    return emitOpError("on memrefs the op writes its outputs and has no "
+                       "results");
+  }
+
+  double scale = getScale().convertToDouble();
+  if (!(scale > 0.0) || !std::isfinite(scale))
+    return emitOpError("scale must be positive and finite, got ") << scale;
+
+  PlanAttr plan = getPlan();
+  int64_t block = getPattern().getBlockSize();
+  if (plan.getKvTile() != block)
+    return emitOpError("plan kv_tile = ")
+           << plan.getKvTile() << " must equal the pattern's block (" << block
+           << ")";
+  if (failed(getPattern().verifyForProblem([&] { return emitOpError(); },
+                                           getPatternContext())))
+    return failure();
+
+  ScheduleKind kind = getScheduleKind();
+  unsigned expectedArrays = getNumScheduleArrays(kind);
+  if (getSchedule().size() != expectedArrays)
+    return emitOpError("the ")
+           << stringifyScheduleKind(kind) << " schedule takes "
+           << expectedArrays
+           << " arrays (row_ptr, kv_blocks, row_masks[, num_unmasked]), got "
+           << getSchedule().size();
+  if (kind != ScheduleKind::ClosedForm) {
+    auto rowPtrType = cast<ShapedType>(getRowPtr().getType());
+    auto blocksType = cast<ShapedType>(getKvBlocks().getType());
+    auto masksType = cast<ShapedType>(getRowMasks().getType());
+    if (rowPtrType.hasStaticShape() &&
+        (rowPtrType.getDimSize(0) < 1 ||
+         (rowPtrType.getDimSize(0) - 1) % heads != 0))
+      return emitOpError("row_ptr must hold heads * num_q_tiles + 1 = ")
+             << heads << " * n + 1 entries, got " << rowPtrType;
+    if (dimsConflict(blocksType.getDimSize(0), masksType.getDimSize(0)))
+      return emitOpError("kv_blocks and row_masks must have one entry per "
+                         "schedule entry, got ")
+             << blocksType << " and " << masksType;
+    if (kind == ScheduleKind::Exact) {
+      auto unmaskedType = cast<ShapedType>(getNumUnmasked().getType());
+      if (dimsConflict(unmaskedType.getDimSize(0),
+                       rowPtrType.getDimSize(0) - 1))
+        return emitOpError("num_unmasked must have one entry per row (")
+               << rowPtrType.getDimSize(0) - 1 << "), got " << unmaskedType;
+    }
+    return success();
+  }
+
+  // Closed forms exist for patterns whose rows are arithmetic.
+  if (isa<DenseAttr>(getPattern()))
+    return success();
+  auto localStride = dyn_cast<LocalStrideAttr>(getPattern());
+  if (!localStride)
+    return emitOpError("a closed_form schedule needs a local_stride or dense "
+                       "pattern; materialize a grid schedule for ")
+           << getPattern();
+  ::s2attn::ref::LocalStrideParams params =
+      localStride.toParams(getCausal()).resolved(heads);
+  if (params.vertPosition == ::s2attn::ref::VertPosition::Relative &&
+      plan.getMergeQ())
+    return emitOpError("relative stripes depend on the query block, so a "
+                       "closed_form schedule cannot merge query blocks; use "
+                       "q_tile = kv_tile = ")
+           << block;
+  return success();
+}
