@@ -1,0 +1,54 @@
+//===- Passes.td - s2attn conversions ----------------------*- tablegen -*-===//
+
+#ifndef S2ATTN_CONVERSION_PASSES_TD
+#define S2ATTN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower s2attn.attention on memrefs to a GPU kernel (mma.sync)";
+  let description = [{
+    Replaces every `s2attn.attention` on memrefs with static shapes by a
+    `gpu.launch_func` of a FlashAttention-2-style kernel in a `gpu.module`:
+
+    * one CTA per (query tile, query head, batch); each warp owns 16 query
+      rows, whose Q fragments stay in registers for the whole row walk;
+    * the CTA walks only the key blocks of its schedule row, which is a
+      constant (`memref.global`) in the kernel module computed by the
+      reference library's `buildSchedule`: key tiles are found by address
+      arithmetic, no mask tensor exists in memory;
+    * K and V tiles are copied with `cp.async` into XOR-swizzled shared
+      memory, two stages deep, so the next tile loads while this one is used;
+    * `ldmatrix` feeds `mma.sync.m16n8k16` (f16 or bf16 in, f32 accumulate);
+    * the online softmax runs on the accumulator registers in base 2
+      (`exp2`), and the token mask is applied only on the schedule's masked
+      entries (causal diagonal, sequence tails, Merge-Q rows);
+    * GQA maps query head `h` to key/value head `h / (heads / kv_heads)`;
+      the LSE output is written when the op has one.
+
+    Problems the kernel does not serve (f32 elements, head dims other than
+    64 and 128, dynamic shapes) are rejected with a diagnostic on the op.
+
+    ```mlir
+    // s2-opt --convert-s2attn-to-gpu="chip=sm_90a"
+    s2attn.attention ins(%q, %k, %v : memref<1x256x4x64xbf16>, ...)
+        outs(%o : memref<1x256x4x64xbf16>) pattern = #s2attn.local_stride<...>
+    // becomes
+    gpu.launch_func @s2attn_kernels::@s2attn_fwd_0 blocks in (%c4, %c4, %c1)
+        threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c40960
+        args(%q : memref<...>, %k : ..., %v : ..., %o : ...)
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"
+  ];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "The GPU the kernel is planned for (sm_80 or sm_90a)">,
+  ];
+}
+
+#endif // S2ATTN_CONVERSION_PASSES_TD

@@ -1,0 +1,36 @@
+//===- Pipelines.h - s2attn GPU pipelines -----------------------*- C++ -*-===//
+
+#ifndef S2ATTN_CONVERSION_PIPELINES_H
+#define S2ATTN_CONVERSION_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir {
+class OpPassManager;
+namespace s2attn {
+
+/// Options of `s2attn-lower-to-nvvm`.
+struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU to compile for: sm_80 or sm_90a"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the gpu.binary holds: bin (cubin), isa (PTX) or "
+                     "fatbin"),
+      llvm::cl::init("bin")};
+};
+
+/// s2attn.attention on memrefs -> gpu kernel -> NVVM -> gpu.binary, with the
+/// kernel taking bare pointers so that AOT callers pass device addresses.
+void buildS2AttnLowerToNVVMPipeline(OpPassManager &pm,
+                                    const NVVMPipelineOptions &options);
+
+void registerS2AttnGPUPipelines();
+
+} // namespace s2attn
+} // namespace mlir
+
+#endif // S2ATTN_CONVERSION_PIPELINES_H

@@ -1,0 +1,63 @@
+//===- FlashKernel.h - the mma.sync S2 attention kernel ---------*- C++ -*-===//
+//
+// Builds the body of a FlashAttention-2-style forward kernel that walks a
+// constant block schedule. The target-independent decisions (tiles, the
+// schedule) come in a FlashKernelConfig; the warp-level matrix instructions
+// live behind MmaSyncFragments so that another MMA strategy (wgmma) can reuse
+// the loads, the schedule walk and the softmax.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef S2ATTN_CONVERSION_S2ATTNTOGPU_FLASHKERNEL_H
+#define S2ATTN_CONVERSION_S2ATTNTOGPU_FLASHKERNEL_H
+
+#include "s2attn/Reference/Schedule.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+#include <string>
+
+namespace mlir::s2attn {
+
+/// Everything the kernel generator needs; all static.
+struct FlashKernelConfig {
+  int64_t batch = 1, qLen = 0, kvLen = 0, heads = 1, kvHeads = 1, headDim = 0;
+  int64_t qStart = 0, kvStart = 0;
+  bool causal = true;
+  double scale = 1.0;
+  /// The pattern's block; schedule entries are blocks of this many keys.
+  int64_t block = 64;
+  /// Query rows per CTA (16 per warp), aligned to absolute positions.
+  int64_t qTile = 64;
+  /// Keys per inner step; divides `block`.
+  int64_t kvChunk = 64;
+  Type elementType;
+  bool hasLse = false;
+  ::s2attn::ref::BlockSchedule schedule;
+
+  int64_t numWarps() const { return qTile / 16; }
+  int64_t numThreads() const { return numWarps() * 32; }
+  int64_t chunksPerBlock() const { return block / kvChunk; }
+  int64_t elementBytes() const { return 2; }
+  int64_t kvStageBytes() const {
+    return 2 * kvChunk * headDim * elementBytes();
+  }
+  int64_t qTileBytes() const { return qTile * headDim * elementBytes(); }
+  /// Two K/V stages, then the Q tile.
+  int64_t sharedMemoryBytes() const {
+    return 2 * kvStageBytes() + qTileBytes();
+  }
+};
+
+/// Emits into `module` the schedule globals and a `gpu.func` named `name`
+/// computing the attention of `config`. The function takes q, k, v, out and,
+/// when `config.hasLse`, lse as static-shape memrefs.
+gpu::GPUFuncOp buildFlashKernel(OpBuilder &builder, Location loc,
+                                gpu::GPUModuleOp module, StringRef name,
+                                const FlashKernelConfig &config);
+
+} // namespace mlir::s2attn
+
+#endif // S2ATTN_CONVERSION_S2ATTNTOGPU_FLASHKERNEL_H

@@ -1,0 +1,552 @@
+//===- FlashKernel.cpp - the mma.sync S2 attention kernel -----------------===//
+//
+// One CTA computes one (query tile, query head, batch). Each warp owns 16
+// query rows. The CTA walks its schedule row: for every attended key block,
+// chunks of `kvChunk` keys are copied (cp.async, two stages) into swizzled
+// shared memory, S = Q K^T and O += P V run on mma.sync, and the softmax is
+// kept online in base 2. Only the schedule's masked entries pay for the token
+// mask.
+//
+//===----------------------------------------------------------------------===//
+
+#include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
+
+#include "MmaSyncFragments.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::s2attn;
+
+namespace {
+
+/// The schedule arrays as constants of the kernel module.
+struct ScheduleGlobals {
+  std::string rowPtr, kvBlocks, rowMasks, numUnmasked;
+};
+
+class FlashKernelEmitter {
+public:
+  FlashKernelEmitter(ImplicitLocOpBuilder &b, const FlashKernelConfig &config)
+      : b(b), config(config) {}
+
+  gpu::GPUFuncOp emit(gpu::GPUModuleOp module, StringRef name);
+
+private:
+  // Constants and scalar helpers.
+  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value f32(double value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, index(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, index(y)); }
+  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
+    return arith::CmpIOp::create(b, predicate, x, y);
+  }
+  Value inRange(Value value, int64_t lower, int64_t upper);
+
+  ScheduleGlobals emitScheduleGlobals(gpu::GPUModuleOp module, StringRef name);
+  Value loadScheduleEntry(StringRef global, int64_t size, Value position);
+  Value sharedView(Value sharedMemory, Value byteOffset, int64_t rows);
+
+  /// Copies `rows` rows of head `headIndex` of `source` starting at sequence
+  /// index `firstRow` into `tile`, zero-filling rows outside [0, length).
+  void copyRowsAsync(Value source, Value tile, Value firstRow, int64_t rows,
+                     int64_t length, Value headIndex);
+  void waitForCopies();
+
+  /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
+  SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
+                                   Value keyTile);
+  SmallVector<Value> maskScores(ArrayRef<Value> scores, Value chunkKeyPos,
+                                Value rowMask);
+
+  // Per-thread state.
+  Value lane, warp, batch, head, kvHead, qTileStart, rowInWarp;
+  MmaSyncFragments *fragments = nullptr;
+  ImplicitLocOpBuilder &b;
+  const FlashKernelConfig &config;
+  Value batchIndex;
+};
+
+} // namespace
+
+Value FlashKernelEmitter::inRange(Value value, int64_t lower, int64_t upper) {
+  Value aboveLower = cmp(arith::CmpIPredicate::sge, value, index(lower));
+  Value belowUpper = cmp(arith::CmpIPredicate::slt, value, index(upper));
+  return arith::AndIOp::create(b, aboveLower, belowUpper);
+}
+
+ScheduleGlobals FlashKernelEmitter::emitScheduleGlobals(gpu::GPUModuleOp module,
+                                                        StringRef name) {
+  const ::s2attn::ref::BlockSchedule &schedule = config.schedule;
+  auto emitArray = [&](StringRef suffix, ArrayRef<int32_t> values) {
+    std::string symbol = (name + "_" + suffix).str();
+    // A zero-length memref cannot be indexed; empty schedules get one pad.
+    SmallVector<int32_t> padded(values.begin(), values.end());
+    if (padded.empty())
+      padded.push_back(0);
+    auto type = MemRefType::get({int64_t(padded.size())}, b.getI32Type());
+    auto init = DenseElementsAttr::get(
+        RankedTensorType::get(type.getShape(), b.getI32Type()),
+        ArrayRef<int32_t>(padded));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    memref::GlobalOp::create(b, symbol, b.getStringAttr("private"), type,
+                             init, /*constant=*/true,
+                             /*alignment=*/IntegerAttr());
+    return symbol;
+  };
+  auto narrow = [](auto const &values) {
+    return SmallVector<int32_t>(values.begin(), values.end());
+  };
+  ScheduleGlobals globals;
+  globals.rowPtr = emitArray("row_ptr", narrow(schedule.rowPtr));
+  globals.kvBlocks = emitArray("kv_blocks", narrow(schedule.kvBlocks));
+  globals.rowMasks = emitArray("row_masks", narrow(schedule.rowMasks));
+  globals.numUnmasked =
+      emitArray("num_unmasked", narrow(schedule.numUnmasked));
+  return globals;
+}
+
+Value FlashKernelEmitter::loadScheduleEntry(StringRef global, int64_t size,
+                                            Value position) {
+  auto type = MemRefType::get({std::max<int64_t>(size, 1)}, b.getI32Type());
+  Value array = memref::GetGlobalOp::create(b, type, global);
+  Value value = memref::LoadOp::create(b, array, ValueRange{position});
+  return arith::IndexCastOp::create(b, b.getIndexType(), value);
+}
+
+Value FlashKernelEmitter::sharedView(Value sharedMemory, Value byteOffset,
+                                     int64_t rows) {
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  auto type = MemRefType::get({rows, config.headDim}, config.elementType,
+                              MemRefLayoutAttrInterface(), workgroup);
+  return memref::ViewOp::create(b, type, sharedMemory, byteOffset,
+                                ValueRange{});
+}
+
+void FlashKernelEmitter::copyRowsAsync(Value source, Value tile,
+                                       Value firstRow, int64_t rows,
+                                       int64_t length, Value headIndex) {
+  int64_t chunksPerRow = config.headDim / 8;
+  int64_t copiesPerThread = rows * chunksPerRow / config.numThreads();
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  for (int64_t i = 0; i < copiesPerThread; ++i) {
+    Value copy = add(thread, index(i * config.numThreads()));
+    Value row = div(copy, chunksPerRow);
+    Value chunk = rem(copy, chunksPerRow);
+    Value sequenceIndex = add(firstRow, row);
+    Value valid = inRange(sequenceIndex, 0, length);
+    // Rows outside the sequence read nothing and land as zeros.
+    Value clamped =
+        arith::SelectOp::create(b, valid, sequenceIndex, index(0));
+    Value sourceElements = arith::SelectOp::create(b, valid, index(8), index(0));
+    nvgpu::DeviceAsyncCopyOp::create(
+        b, tile, ValueRange{row, fragments->swizzledColumn(row, chunk)},
+        source, ValueRange{batchIndex, clamped, headIndex, mul(chunk, index(8))},
+        b.getIndexAttr(8), sourceElements, b.getUnitAttr());
+  }
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+void FlashKernelEmitter::waitForCopies() {
+  NVVM::CpAsyncWaitGroupOp::create(b, b.getI32IntegerAttr(0));
+  gpu::BarrierOp::create(b);
+}
+
+SmallVector<Value>
+FlashKernelEmitter::computeScores(ArrayRef<AFragment> queryFragments,
+                                  Value keyTile) {
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({4}, b.getF32Type()), 0.0f));
+  SmallVector<Value> scores;
+  for (int64_t keys = 0; keys < config.kvChunk; keys += 8) {
+    Value acc = zero;
+    for (int64_t d = 0; d < config.headDim; d += 32) {
+      std::array<BFragment, 2> keyFragments =
+          fragments->loadBTransposedTile(keyTile, keys, d);
+      acc = fragments->mma(queryFragments[d / 16], keyFragments[0], acc);
+      acc = fragments->mma(queryFragments[d / 16 + 1], keyFragments[1], acc);
+    }
+    scores.push_back(acc);
+  }
+  return scores;
+}
+
+SmallVector<Value> FlashKernelEmitter::maskScores(ArrayRef<Value> scores,
+                                                  Value chunkKeyPos,
+                                                  Value rowMask) {
+  Value minusInf = f32(-std::numeric_limits<double>::infinity());
+  Value laneColumn = mul(rem(lane, 4), index(2));
+  auto queryPosition = [&](int64_t half) {
+    return add(qTileStart, add(rowInWarp, index(8 * half)));
+  };
+  // A row's Merge-Q sub-row decides which bit of the entry's mask applies.
+  auto subRowUses = [&](Value qPos) {
+    Value subRow = div(sub(qPos, qTileStart), config.block);
+    Value shifted = arith::ShRUIOp::create(
+        b, rowMask, arith::IndexCastOp::create(b, b.getI32Type(), subRow));
+    Value bit = arith::AndIOp::create(
+        b, shifted, arith::ConstantOp::create(b, b.getI32IntegerAttr(1)));
+    return cmp(arith::CmpIPredicate::ne,
+               arith::IndexCastOp::create(b, b.getIndexType(), bit), index(0));
+  };
+  Value rowUses[2] = {subRowUses(queryPosition(0)),
+                      subRowUses(queryPosition(1))};
+  SmallVector<Value> masked;
+  for (auto [tileIndex, tile] : llvm::enumerate(scores)) {
+    SmallVector<Value, 4> elements;
+    for (int64_t i = 0; i < 4; ++i) {
+      int64_t half = i / 2;
+      Value keyPos =
+          add(chunkKeyPos, add(index(tileIndex * 8 + i % 2), laneColumn));
+      Value keyExists =
+          inRange(keyPos, config.kvStart, config.kvStart + config.kvLen);
+      Value keep = arith::AndIOp::create(b, keyExists, rowUses[half]);
+      if (config.causal)
+        keep = arith::AndIOp::create(
+            b, keep,
+            cmp(arith::CmpIPredicate::sle, keyPos, queryPosition(half)));
+      Value score = vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{i});
+      elements.push_back(arith::SelectOp::create(b, keep, score, minusInf));
+    }
+    masked.push_back(vector::FromElementsOp::create(
+        b, VectorType::get({4}, b.getF32Type()), elements));
+  }
+  return masked;
+}
+
+namespace {
+/// Row statistics and the output accumulator carried across key chunks.
+struct SoftmaxState {
+  Value max[2], sum[2];
+  SmallVector<Value> output;
+
+  SmallVector<Value> flatten() const {
+    SmallVector<Value> values = {max[0], max[1], sum[0], sum[1]};
+    values.append(output.begin(), output.end());
+    return values;
+  }
+  static SoftmaxState unflatten(ValueRange values) {
+    SoftmaxState state;
+    state.max[0] = values[0];
+    state.max[1] = values[1];
+    state.sum[0] = values[2];
+    state.sum[1] = values[3];
+    state.output.assign(values.begin() + 4, values.end());
+    return state;
+  }
+};
+} // namespace
+
+static Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax) {
+  // The four lanes of a quad hold the same rows of an mma.sync tile.
+  for (int32_t offset : {1, 2}) {
+    Value other = gpu::ShuffleOp::create(b, value, offset, /*width=*/32,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    value = isMax ? Value(arith::MaximumFOp::create(b, value, other))
+                  : Value(arith::AddFOp::create(b, value, other));
+  }
+  return value;
+}
+
+static Value exp2(ImplicitLocOpBuilder &b, Value x) {
+  // afn lets the NVVM lowering use the fast ex2.approx path.
+  return math::Exp2Op::create(b, x, arith::FastMathFlags::afn);
+}
+
+static Value element(ImplicitLocOpBuilder &b, Value vector, int64_t i) {
+  return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{i});
+}
+
+/// Rescales and accumulates the chunk's probabilities; returns P per tile.
+static SmallVector<Value> updateSoftmax(ImplicitLocOpBuilder &b,
+                                        SoftmaxState &state,
+                                        ArrayRef<Value> scores) {
+  Type f32 = b.getF32Type();
+  Value minusInf = arith::ConstantOp::create(
+      b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+  Value newMax[2], shift[2], correction[2];
+  for (int half = 0; half < 2; ++half) {
+    Value rowMax = minusInf;
+    for (Value tile : scores)
+      for (int64_t i = 2 * half; i < 2 * half + 2; ++i)
+        rowMax = arith::MaximumFOp::create(b, rowMax, element(b, tile, i));
+    rowMax = quadReduce(b, rowMax, /*isMax=*/true);
+    newMax[half] = arith::MaximumFOp::create(b, state.max[half], rowMax);
+    // A row that has seen only masked keys keeps max -inf; subtracting 0
+    // instead keeps exp2 at 0 rather than NaN.
+    Value allMasked = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                            newMax[half], minusInf);
+    shift[half] = arith::SelectOp::create(b, allMasked, zero, newMax[half]);
+    correction[half] =
+        exp2(b, arith::SubFOp::create(b, state.max[half], shift[half]));
+  }
+  SmallVector<Value> probabilities;
+  Value rowSum[2] = {zero, zero};
+  for (Value tile : scores) {
+    SmallVector<Value, 4> p;
+    for (int64_t i = 0; i < 4; ++i) {
+      Value value =
+          exp2(b, arith::SubFOp::create(b, element(b, tile, i), shift[i / 2]));
+      rowSum[i / 2] = arith::AddFOp::create(b, rowSum[i / 2], value);
+      p.push_back(value);
+    }
+    probabilities.push_back(
+        vector::FromElementsOp::create(b, VectorType::get({4}, f32), p));
+  }
+  for (int half = 0; half < 2; ++half) {
+    state.sum[half] = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, state.sum[half], correction[half]),
+        rowSum[half]);
+    state.max[half] = newMax[half];
+  }
+  Value scale = vector::FromElementsOp::create(
+      b, VectorType::get({4}, f32),
+      ValueRange{correction[0], correction[0], correction[1], correction[1]});
+  for (Value &tile : state.output)
+    tile = arith::MulFOp::create(b, tile, scale);
+  return probabilities;
+}
+
+gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
+                                        StringRef name) {
+  MLIRContext *context = b.getContext();
+  ScheduleGlobals globals = emitScheduleGlobals(module, name);
+  const ::s2attn::ref::BlockSchedule &schedule = config.schedule;
+
+  Type elementType = config.elementType;
+  int64_t D = config.headDim;
+  auto qType = MemRefType::get(
+      {config.batch, config.qLen, config.heads, D}, elementType);
+  auto kvType = MemRefType::get(
+      {config.batch, config.kvLen, config.kvHeads, D}, elementType);
+  SmallVector<Type> argumentTypes = {qType, kvType, kvType, qType};
+  if (config.hasLse)
+    argumentTypes.push_back(MemRefType::get(
+        {config.batch, config.heads, config.qLen}, b.getF32Type()));
+
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = gpu::GPUFuncOp::create(
+      b, name, FunctionType::get(context, argumentTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+      {int32_t(config.numThreads()), 1, 1}));
+  Block &body = func.getBody().front();
+  b.setInsertionPointToStart(&body);
+  Value query = body.getArgument(0), key = body.getArgument(1),
+        value = body.getArgument(2), out = body.getArgument(3);
+
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  lane = rem(thread, 32);
+  warp = div(thread, 32);
+  rowInWarp = add(mul(warp, index(16)), div(lane, 4));
+  Value tileInChunk = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  kvHead = div(head, config.heads / config.kvHeads);
+  qTileStart =
+      mul(add(tileInChunk, index(schedule.firstQTile)), index(config.qTile));
+  Value row = add(mul(head, index(schedule.numQTiles)), tileInChunk);
+
+  MmaSyncFragments mmaFragments(b, elementType, lane);
+  fragments = &mmaFragments;
+
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      context, gpu::GPUDialect::getWorkgroupAddressSpace());
+  Value shared = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface(), workgroup));
+  Value queryTile = sharedView(shared, index(2 * config.kvStageBytes()),
+                               config.qTile);
+
+  // The Q tile: once into shared memory, then into registers for good.
+  copyRowsAsync(query, queryTile, sub(qTileStart, index(config.qStart)),
+                config.qTile, config.qLen, head);
+  waitForCopies();
+  SmallVector<AFragment> queryFragments;
+  for (int64_t d = 0; d < D; d += 16)
+    queryFragments.push_back(
+        mmaFragments.loadA(queryTile, mul(warp, index(16)), d));
+
+  int64_t numEntries = schedule.kvBlocks.size();
+  int64_t numRows = schedule.numRows();
+  Value rowStart = loadScheduleEntry(globals.rowPtr, numRows + 1, row);
+  Value rowEnd =
+      loadScheduleEntry(globals.rowPtr, numRows + 1, add(row, index(1)));
+  Value unmaskedEnd = add(
+      rowStart, loadScheduleEntry(globals.numUnmasked, numRows, row));
+  int64_t chunks = config.chunksPerBlock();
+  Value numSteps = mul(sub(rowEnd, rowStart), index(chunks));
+
+  auto entryOf = [&](Value step) { return add(rowStart, div(step, chunks)); };
+  auto chunkKeyPosition = [&](Value step) {
+    Value block = loadScheduleEntry(globals.kvBlocks, numEntries, entryOf(step));
+    return add(mul(block, index(config.block)),
+               mul(rem(step, chunks), index(config.kvChunk)));
+  };
+  auto stageTiles = [&](Value step) {
+    Value stageOffset = mul(rem(step, 2), index(config.kvStageBytes()));
+    Value keyTile = sharedView(shared, stageOffset, config.kvChunk);
+    Value valueTile = sharedView(
+        shared,
+        add(stageOffset, index(config.kvChunk * D * config.elementBytes())),
+        config.kvChunk);
+    return std::make_pair(keyTile, valueTile);
+  };
+  auto issueLoads = [&](Value step) {
+    auto [keyTile, valueTile] = stageTiles(step);
+    Value firstKey = sub(chunkKeyPosition(step), index(config.kvStart));
+    copyRowsAsync(key, keyTile, firstKey, config.kvChunk, config.kvLen,
+                  kvHead);
+    copyRowsAsync(value, valueTile, firstKey, config.kvChunk, config.kvLen,
+                  kvHead);
+  };
+
+  auto hasSteps = cmp(arith::CmpIPredicate::sgt, numSteps, index(0));
+  scf::IfOp::create(b, hasSteps, [&](OpBuilder &, Location) {
+    issueLoads(index(0));
+    scf::YieldOp::create(b);
+  });
+
+  SoftmaxState initial;
+  Value minusInf = f32(-std::numeric_limits<double>::infinity());
+  initial.max[0] = initial.max[1] = minusInf;
+  initial.sum[0] = initial.sum[1] = f32(0.0);
+  Value zeroTile = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({4}, b.getF32Type()), 0.0f));
+  initial.output.assign(D / 8, zeroTile);
+
+  Value scoreScale = f32(config.scale * M_LOG2E);
+  auto loop = scf::ForOp::create(
+      b, index(0), numSteps, index(1), initial.flatten(),
+      [&](OpBuilder &, Location, Value step, ValueRange carried) {
+        SoftmaxState state = SoftmaxState::unflatten(carried);
+        waitForCopies();
+        Value next = add(step, index(1));
+        scf::IfOp::create(
+            b, cmp(arith::CmpIPredicate::slt, next, numSteps),
+            [&](OpBuilder &, Location) {
+              issueLoads(next);
+              scf::YieldOp::create(b);
+            });
+        auto [keyTile, valueTile] = stageTiles(step);
+        SmallVector<Value> scores = computeScores(queryFragments, keyTile);
+        Value scaleVector = vector::BroadcastOp::create(
+            b, VectorType::get({4}, b.getF32Type()), scoreScale);
+        for (Value &tile : scores)
+          tile = arith::MulFOp::create(b, tile, scaleVector);
+
+        Value entry = entryOf(step);
+        Value needsMask = cmp(arith::CmpIPredicate::sge, entry, unmaskedEnd);
+        SmallVector<Type> tileTypes(scores.size(), scores.front().getType());
+        auto maskIf = scf::IfOp::create(b, tileTypes, needsMask,
+                                        /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard thenGuard(b);
+          b.setInsertionPointToStart(&maskIf.getThenRegion().front());
+          Value rowMask = arith::IndexCastOp::create(
+              b, b.getI32Type(),
+              loadScheduleEntry(globals.rowMasks, numEntries, entry));
+          scf::YieldOp::create(
+              b, maskScores(scores, chunkKeyPosition(step), rowMask));
+          b.setInsertionPointToStart(&maskIf.getElseRegion().front());
+          scf::YieldOp::create(b, scores);
+        }
+        SmallVector<Value> probabilities =
+            updateSoftmax(b, state, llvm::to_vector_of<Value>(maskIf.getResults()));
+
+        for (int64_t k = 0; k < config.kvChunk; k += 16) {
+          AFragment p = mmaFragments.packA(probabilities[k / 8],
+                                           probabilities[k / 8 + 1]);
+          for (int64_t d = 0; d < D; d += 16) {
+            std::array<BFragment, 2> valueFragments =
+                mmaFragments.loadB(valueTile, k, d);
+            state.output[d / 8] =
+                mmaFragments.mma(p, valueFragments[0], state.output[d / 8]);
+            state.output[d / 8 + 1] = mmaFragments.mma(
+                p, valueFragments[1], state.output[d / 8 + 1]);
+          }
+        }
+        scf::YieldOp::create(b, state.flatten());
+      });
+  SoftmaxState final = SoftmaxState::unflatten(loop.getResults());
+
+  // Epilogue: normalize, store O, and the natural-log LSE.
+  Value zero = f32(0.0), one = f32(1.0);
+  for (int half = 0; half < 2; ++half) {
+    Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
+    Value hasKeys = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total,
+                                          zero);
+    Value inverse = arith::SelectOp::create(
+        b, hasKeys, arith::DivFOp::create(b, one, total), zero);
+    Value qPos = add(qTileStart, add(rowInWarp, index(8 * half)));
+    Value qIndex = sub(qPos, index(config.qStart));
+    Value rowExists = inRange(qIndex, 0, config.qLen);
+    scf::IfOp::create(b, rowExists, [&](OpBuilder &, Location) {
+      Value column = mul(rem(lane, 4), index(2));
+      for (int64_t tile = 0; tile < D / 8; ++tile) {
+        Value lo = arith::MulFOp::create(
+            b, element(b, final.output[tile], 2 * half), inverse);
+        Value hi = arith::MulFOp::create(
+            b, element(b, final.output[tile], 2 * half + 1), inverse);
+        Value pair = vector::FromElementsOp::create(
+            b, VectorType::get({2}, elementType),
+            ValueRange{arith::TruncFOp::create(b, elementType, lo),
+                       arith::TruncFOp::create(b, elementType, hi)});
+        vector::StoreOp::create(
+            b, pair, out,
+            ValueRange{batchIndex, qIndex, head, add(column, index(tile * 8))});
+      }
+      if (config.hasLse) {
+        Value lse = arith::SelectOp::create(
+            b, hasKeys,
+            arith::MulFOp::create(
+                b,
+                arith::AddFOp::create(b, final.max[half],
+                                      math::Log2Op::create(b, total)),
+                f32(M_LN2)),
+            minusInf);
+        Value firstOfQuad = cmp(arith::CmpIPredicate::eq, rem(lane, 4),
+                                index(0));
+        scf::IfOp::create(b, firstOfQuad, [&](OpBuilder &, Location) {
+          memref::StoreOp::create(b, lse, body.getArgument(4),
+                                  ValueRange{batchIndex, head, qIndex});
+          scf::YieldOp::create(b);
+        });
+      }
+      scf::YieldOp::create(b);
+    });
+  }
+  gpu::ReturnOp::create(b);
+  return func;
+}
+
+gpu::GPUFuncOp mlir::s2attn::buildFlashKernel(OpBuilder &builder, Location loc,
+                                              gpu::GPUModuleOp module,
+                                              StringRef name,
+                                              const FlashKernelConfig &config) {
+  ImplicitLocOpBuilder b(loc, builder);
+  FlashKernelEmitter emitter(b, config);
+  return emitter.emit(module, name);
+}

@@ -1,0 +1,158 @@
+//===- S2AttnToGPU.cpp - s2attn.attention to a GPU kernel launch ----------===//
+
+#include "s2attn/Conversion/Passes.h"
+#include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
+#include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
+#include "s2attn/Reference/Analysis.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::s2attn {
+#define GEN_PASS_DEF_CONVERTS2ATTNTOGPU
+#include "s2attn/Conversion/Passes.h.inc"
+} // namespace mlir::s2attn
+
+using namespace mlir;
+using namespace mlir::s2attn;
+
+namespace ref = ::s2attn::ref;
+
+namespace {
+
+/// Merge-Q tiles hold several block rows, which shares every key tile among
+/// them; without KV-cache efficiency the rows' lists differ too much to merge.
+bool mergeQueryRows(AttentionOp op, const ref::BlockPattern &pattern,
+                    const PatternContext &context) {
+  ref::PatternStats stats = ref::analyzePattern(
+      pattern, context.heads, context.kvHeads,
+      std::min<int64_t>(context.qBlocks.value_or(64), 512),
+      std::min<int64_t>(context.kvBlocks.value_or(64), 512));
+  return stats.kvCacheEfficient;
+}
+
+FailureOr<FlashKernelConfig> planKernel(AttentionOp op) {
+  if (op.hasPureTensorSemantics())
+    return op.emitOpError("convert-s2attn-to-gpu needs memref operands; "
+                          "bufferize first"),
+           failure();
+  std::optional<ref::ProblemShape> shape = op.getStaticProblemShape();
+  std::optional<ref::Positions> positions = op.getStaticPositions();
+  if (!shape || !positions)
+    return op.emitOpError("the GPU backend needs static shapes and "
+                          "positions; got ")
+               << op.getQuery().getType() << " and "
+               << op.getKey().getType(),
+           failure();
+  Type elementType = op.getQueryType().getElementType();
+  if (!elementType.isF16() && !elementType.isBF16())
+    return op.emitOpError("the GPU backend computes in f16 or bf16 (mma.sync "
+                          "m16n8k16), got ")
+               << elementType << "; use the CPU pipeline for f32",
+           failure();
+  if (shape->headDim != 64 && shape->headDim != 128)
+    return op.emitOpError("head_dim ")
+               << shape->headDim
+               << " is not supported by the GPU backend yet (64 or 128); "
+                  "use the CPU pipeline",
+           failure();
+
+  PatternContext context = op.getPatternContext();
+  std::unique_ptr<ref::BlockPattern> pattern =
+      op.getPattern().buildReference(context);
+  FlashKernelConfig config;
+  config.batch = shape->batch;
+  config.qLen = shape->qLen;
+  config.kvLen = shape->kvLen;
+  config.heads = shape->heads;
+  config.kvHeads = shape->kvHeads;
+  config.headDim = shape->headDim;
+  config.causal = op.getCausal();
+  config.qStart = positions->resolvedQStart(*shape, config.causal);
+  config.kvStart = positions->kvStart;
+  config.scale = op.getScaleOrDefault();
+  config.block = pattern->blockSize();
+  config.kvChunk = std::min<int64_t>(config.block, 64);
+  config.qTile = config.block;
+  if (config.block < 64 && mergeQueryRows(op, *pattern, context))
+    config.qTile = 64;
+  config.elementType = elementType;
+  config.hasLse = op.getLse() != nullptr;
+  if (config.qStart < 0)
+    return op.emitOpError("query positions start at ")
+               << config.qStart << " < 0; give q_start >= 0",
+           failure();
+  config.schedule =
+      ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
+  return config;
+}
+
+gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module) {
+  StringRef name = "s2attn_kernels";
+  if (auto existing = module.lookupSymbol<gpu::GPUModuleOp>(name))
+    return existing;
+  OpBuilder builder(module.getBodyRegion());
+  builder.setInsertionPointToEnd(module.getBody());
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  builder.getUnitAttr());
+  return gpu::GPUModuleOp::create(builder, module.getLoc(), name);
+}
+
+void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
+                       const FlashKernelConfig &config) {
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(builder, loc, value);
+  };
+  gpu::KernelDim3 grid{constant(config.schedule.numQTiles),
+                       constant(config.heads), constant(config.batch)};
+  gpu::KernelDim3 block{constant(config.numThreads()), constant(1),
+                        constant(1)};
+  Value sharedBytes = arith::ConstantIntOp::create(
+      builder, loc, builder.getI32Type(), config.sharedMemoryBytes());
+  SmallVector<Value> arguments = {op.getQuery(), op.getKey(), op.getValue(),
+                                  op.getOutput()};
+  if (Value lse = op.getLse())
+    arguments.push_back(lse);
+  gpu::LaunchFuncOp::create(builder, loc, kernel, grid, block, sharedBytes,
+                            arguments);
+  op.erase();
+}
+
+struct ConvertS2AttnToGPUPass
+    : public mlir::s2attn::impl::ConvertS2AttnToGPUBase<
+          ConvertS2AttnToGPUPass> {
+  using ConvertS2AttnToGPUBase::ConvertS2AttnToGPUBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (chip != "sm_80" && chip != "sm_90a") {
+      module.emitError("convert-s2attn-to-gpu: chip '")
+          << chip << "' is not supported; expected sm_80 or sm_90a";
+      return signalPassFailure();
+    }
+    SmallVector<AttentionOp> ops;
+    module.walk([&](AttentionOp op) { ops.push_back(op); });
+    if (ops.empty())
+      return;
+    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
+    SymbolTable symbols(kernels);
+    for (AttentionOp op : ops) {
+      FailureOr<FlashKernelConfig> config = planKernel(op);
+      if (failed(config))
+        return signalPassFailure();
+      std::string name = "s2attn_fwd";
+      for (int suffix = 0; symbols.lookup(name); ++suffix)
+        name = "s2attn_fwd_" + std::to_string(suffix);
+      OpBuilder builder(kernels.getBodyRegion());
+      gpu::GPUFuncOp kernel =
+          buildFlashKernel(builder, op.getLoc(), kernels, name, *config);
+      symbols.insert(kernel);
+      replaceWithLaunch(op, kernel, *config);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,6 @@
+// RUN: not s2-opt %s --convert-s2attn-to-gpu="chip=sm_75" 2>&1 | FileCheck %s
+// CHECK: error: convert-s2attn-to-gpu: chip 'sm_75' is not supported; expected sm_80 or sm_90a
+func.func @f(%q: memref<1x64x2x64xbf16>, %o: memref<1x64x2x64xbf16>) {
+  s2attn.attention ins(%q, %q, %q : memref<1x64x2x64xbf16>, memref<1x64x2x64xbf16>, memref<1x64x2x64xbf16>) outs(%o : memref<1x64x2x64xbf16>) pattern = #s2attn.dense<>
+  return
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Compiles seeded random S2 attention problems into GPU artifacts.
+
+Each problem becomes an .mlir function (static memrefs) and then, through
+s2-compile, a directory with kernel.cubin, kernel.json and problem.txt that
+s2-gpu-check runs on the GPU machine against the float64 reference.
+The mix follows the CPU test set, restricted to what the mma.sync backend
+serves (f16/bf16, head_dim 64 and 128).
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+
+
+def block_mask(rng, heads, q_blocks, kv_blocks, causal):
+    rows = []
+    for _ in range(heads):
+        head = []
+        for bq in range(q_blocks):
+            row = []
+            for bk in range(kv_blocks):
+                bit = rng.random() < 0.35 or bq == bk
+                row.append("true" if bit else "false")
+            head.append("[" + ", ".join(row) + "]")
+        rows.append("[" + ", ".join(head) + "]")
+    return "dense<[" + ", ".join(rows) + f"]> : tensor<{heads}x{q_blocks}x{kv_blocks}xi1>"
+
+
+def random_problem(rng, index):
+    block = rng.choice([16, 32, 64, 128])
+    head_dim = rng.choice([64, 128])
+    dtype = rng.choice(["bf16", "bf16", "f16"])
+    kv_heads = rng.choice([1, 2, 4])
+    heads = kv_heads * rng.choice([1, 2, 4])
+    batch = rng.choice([1, 1, 2])
+    causal = rng.random() < 0.8
+    kind = rng.choices(["local_stride", "block_mask", "dense"], [6, 2, 1])[0]
+    decode = causal and rng.random() < 0.12
+    kv_len = rng.randint(1, 9) * block + rng.choice([0, 0, rng.randint(1, block - 1)])
+    q_len = 1 if decode else (kv_len if rng.random() < 0.7 else rng.randint(1, kv_len))
+    kv_start = rng.choice([0, 0, 0, block * rng.randint(1, 3), rng.randint(1, 100)])
+    q_start = None
+    if not causal and rng.random() < 0.3:
+        q_start = kv_start + rng.randint(0, 50)
+    lse = rng.random() < 0.8
+    if kind == "local_stride":
+        local = rng.randint(1, 4)
+        params = [f"block = {block}", f"local = {local}"]
+        stride = rng.choice([1, 2, 3, 4, 8])
+        params.append(f"stride = {stride}")
+        if not causal and rng.random() < 0.7:
+            params.append(f"right = {rng.randint(1, 3)}")
+        if rng.random() < 0.3:
+            params.append(f"head_step = {rng.randint(1, 3)}")
+        if rng.random() < 0.4:
+            params.append(f"head_offset = {rng.randint(0, 3)}")
+        if kv_heads > 1 and rng.random() < 0.3:
+            params.append(f"dense_heads = {rng.randint(1, kv_heads - 1)}")
+        elif rng.random() < 0.15:
+            params.append("homo_head = true")
+        if rng.random() < 0.2:
+            params.append(f"vert = {rng.choice(['absolute', 'relative'])}")
+        pattern = "#s2attn.local_stride<" + ", ".join(params) + ">"
+    elif kind == "block_mask":
+        end = kv_start + kv_len
+        blocks = (end + block - 1) // block
+        mask_heads = rng.choice([1, kv_heads, heads])
+        pattern = f"#s2attn.block_mask<block = {block}, mask = {block_mask(rng, mask_heads, blocks, blocks, causal)}>"
+    else:
+        pattern = f"#s2attn.dense<block = {block}>"
+    qt = f"memref<{batch}x{q_len}x{heads}x{head_dim}x{dtype}>"
+    kt = f"memref<{batch}x{kv_len}x{kv_heads}x{head_dim}x{dtype}>"
+    lt = f"memref<{batch}x{heads}x{q_len}xf32>"
+    args = f"%q: {qt}, %k: {kt}, %v: {kt}, %o: {qt}" + (f", %l: {lt}" if lse else "")
+    outs = f"%o : {qt}" + (f", %l : {lt}" if lse else "")
+    positions = ""
+    if q_start is not None:
+        positions += f" q_start = {q_start}"
+    if kv_start:
+        positions += f" kv_start = {kv_start}"
+    attrs = [] if causal else ["causal = false"]
+    attr_dict = (" {" + ", ".join(attrs) + "}") if attrs else ""
+    return f"""func.func @s2attn_main({args}) {{
+  s2attn.attention ins(%q, %k, %v : {qt}, {kt}, {kt}) outs({outs})
+      pattern = {pattern}{positions}{attr_dict}
+  return
+}}
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("s2compile")
+    parser.add_argument("outdir")
+    parser.add_argument("--count", type=int, default=110)
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    os.makedirs(args.outdir, exist_ok=True)
+    made = rejected = 0
+    index = 0
+    while made < args.count:
+        text = random_problem(rng, index)
+        index += 1
+        directory = os.path.join(args.outdir, f"p{made:03d}")
+        source = directory + ".mlir"
+        with open(source, "w") as f:
+            f.write(text)
+        run = subprocess.run([args.s2compile, source, "-o", directory],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            # The verifier rejects problems whose rows attend nothing; that
+            # is a property of the random draw, not a compiler failure.
+            if "attends no key" in run.stderr or "precedes every key" in run.stderr:
+                rejected += 1
+                os.remove(source)
+                continue
+            print(f"s2-compile failed on {source}:\n{run.stderr}", file=sys.stderr)
+            return 1
+        made += 1
+    print(f"compiled {made} problems into {args.outdir} ({rejected} draws "
+          f"rejected by the verifier for empty rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
