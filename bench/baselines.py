@@ -125,15 +125,44 @@ def flex_fn(block_mask, q, k, v):
     return lambda: flex(q, k, v, block_mask=block_mask)
 
 
-def time_s2attn(pattern: S2Pattern, q, k, v) -> float | None:
-    """Hook for our kernel: return its median ms for this problem, or None.
+ARTIFACTS = os.environ.get("S2ATTN_BENCH_ARTIFACTS")
+_RUNTIME = None
 
-    To fill it: load the compiled artifact for `pattern` with the runtime's C
-    API (s2attn_artifact_open / s2attn_artifact_launch on q/k/v/o device
-    pointers and torch.cuda.current_stream()) and time it with median_ms.
-    There is no GPU kernel yet, so this reports n/a.
+
+def time_s2attn(pattern: S2Pattern, q, k, v, reference=None):
+    """Our kernel's median ms for this problem and its error against
+    `reference` (FlexAttention with the same mask), or (None, note).
+
+    The kernel comes from ARTIFACTS/<pattern>_<seq> (written by
+    test/GPU/make_bench_artifacts.sh with s2-compile) and runs through the
+    runtime's C API on the current stream.
     """
-    return None
+    global _RUNTIME
+    import s2attn_kernel
+    if not ARTIFACTS:
+        return None, "no --artifacts"
+    directory = os.path.join(ARTIFACTS, f"{pattern.name}_{q.shape[2]}")
+    if not os.path.isdir(directory):
+        return None, f"no artifact {directory}"
+    if _RUNTIME is None:
+        path = s2attn_kernel.find_runtime()
+        if path is None:
+            return None, "libs2attn_cuda_runtime.so not found"
+        _RUNTIME = s2attn_kernel.Runtime(path)
+    # The kernel takes [batch, seq, heads, dim]; the baselines [batch, heads, seq, dim].
+    qs, ks, vs = (t.transpose(1, 2).contiguous() for t in (q, k, v))
+    out = torch.full_like(qs, float("nan"))
+    launch = s2attn_kernel.launcher(_RUNTIME, directory, qs, ks, vs, out,
+                                    torch.cuda.current_stream())
+    launch()
+    torch.cuda.synchronize()
+    note = ""
+    if reference is not None:
+        ours = out.transpose(1, 2).float()
+        note = f"s2attn vs flex rel err {relative_error(ours, reference.float()):.1e}"
+    ms, _ = median_ms(launch)
+    del qs, ks, vs, out
+    return ms, note
 
 
 # --------------------------------------------------------------------------
@@ -232,7 +261,9 @@ def make_row(impl, pattern_name, seq, ms, reps, pairs_total, note="", s2attn_ms=
         "impl": impl, "pattern": pattern_name, "seq": seq,
         "ms": ms, "reps": reps, "density": pairs_per_head / causal,
         "tflops": effective_tflops(pairs_per_head, ms) if ms else None,
-        "s2attn_ms": s2attn_ms, "note": note,
+        "s2attn_ms": s2attn_ms,
+        "s2attn_tflops": effective_tflops(pairs_per_head, s2attn_ms) if s2attn_ms else None,
+        "note": note,
     }
 
 
@@ -270,9 +301,11 @@ def run_flex(seq, q, k, v, rows, deadline=None):
         try:
             block_mask = s2_patterns.flex_block_mask(pattern, seq, HEADS, q.device)
             started = time.time()
-            ms, reps = median_ms(flex_fn(block_mask, q, k, v))
+            flex = flex_fn(block_mask, q, k, v)
+            ms, reps = median_ms(flex)
             note = f"first call + timing {time.time() - started:.0f}s"
-            s2attn_ms = time_s2attn(pattern, q, k, v)
+            s2attn_ms, s2attn_note = time_s2attn(pattern, q, k, v, reference=flex())
+            note = f"{note}; {s2attn_note}" if s2attn_note else note
             rows.append(make_row("flex", pattern.describe(), seq, ms, reps, pairs,
                                  note=note, s2attn_ms=s2attn_ms))
         except Exception as failure:  # keep the other rows if one case fails
@@ -287,15 +320,17 @@ def format_cell(value, fmt):
     return "n/a" if value is None else format(value, fmt)
 
 
-TABLE_HEADER = ("| impl | pattern | seq | ms | density | eff. TFLOP/s | s2attn ms | note |\n"
-                "|---|---|---:|---:|---:|---:|---:|---|")
+TABLE_HEADER = ("| impl | pattern | seq | ms | density | eff. TFLOP/s | s2attn ms | "
+                "s2attn TFLOP/s | note |\n"
+                "|---|---|---:|---:|---:|---:|---:|---:|---|")
 
 
 def table_line(row) -> str:
     return (f"| {row['impl']} | {row['pattern']} | {row['seq'] // 1024}k | "
             f"{format_cell(row['ms'], '.3f')} | {row['density']:.4f} | "
             f"{format_cell(row['tflops'], '.1f')} | "
-            f"{format_cell(row['s2attn_ms'], '.3f')} | {row['note']} |")
+            f"{format_cell(row['s2attn_ms'], '.3f')} | "
+            f"{format_cell(row['s2attn_tflops'], '.1f')} | {row['note']} |")
 
 
 def print_row(row):
@@ -343,16 +378,21 @@ def write_outputs(out_dir, env, checks, rows, command):
 
 
 def main():
+    global ARTIFACTS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=os.environ.get("OUT"),
                         help="directory for baselines.md/.json (default: $OUT)")
     parser.add_argument("--seq", type=int, nargs="*", default=SEQ_LENS)
     parser.add_argument("--skip-sdpa", action="store_true")
     parser.add_argument("--skip-flex", action="store_true")
+    parser.add_argument("--artifacts", default=ARTIFACTS,
+                        help="directory of s2-compile artifacts named "
+                             "<pattern>_<seq> (test/GPU/make_bench_artifacts.sh)")
     parser.add_argument("--budget-s", type=float, default=None,
                         help="start no new case after this many seconds, so a "
                              "time-limited run still ends with its table")
     args = parser.parse_args()
+    ARTIFACTS = args.artifacts
     deadline = time.time() + args.budget_s if args.budget_s else None
     if not torch.cuda.is_available():
         raise SystemExit("baselines.py needs a CUDA GPU")

@@ -49,6 +49,10 @@ static llvm::cl::opt<std::string>
 static llvm::cl::opt<std::string>
     chip("chip", llvm::cl::desc("GPU to compile for: sm_80 or sm_90a"),
          llvm::cl::init("sm_90a"), llvm::cl::cat(category));
+static llvm::cl::opt<std::string> schedule(
+    "schedule",
+    llvm::cl::desc("Row schedule: auto, exact (constant CSR) or closed-form"),
+    llvm::cl::init("auto"), llvm::cl::cat(category));
 static llvm::cl::opt<bool>
     emitPtx("emit-ptx", llvm::cl::desc("Also write kernel.ptx"),
             llvm::cl::cat(category));
@@ -228,6 +232,7 @@ int main(int argc, char **argv) {
   PassManager convert(&context);
   mlir::s2attn::ConvertS2AttnToGPUOptions conversion;
   conversion.chip = chip;
+  conversion.schedule = schedule;
   convert.addPass(mlir::s2attn::createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(*module)))
     return 1;

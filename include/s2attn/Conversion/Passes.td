@@ -13,10 +13,12 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
 
     * one CTA per (query tile, query head, batch); each warp owns 16 query
       rows, whose Q fragments stay in registers for the whole row walk;
-    * the CTA walks only the key blocks of its schedule row, which is a
-      constant (`memref.global`) in the kernel module computed by the
-      reference library's `buildSchedule`: key tiles are found by address
-      arithmetic, no mask tensor exists in memory;
+    * the CTA walks only the key blocks of its row: computed in closed form
+      from the pattern's parameters (local-stride and dense patterns: window,
+      then stripes), or read from the reference library's `buildSchedule` as
+      constants (`memref.global`) in the kernel module (block masks, Merge-Q
+      tiles); key tiles are found by address arithmetic, no mask tensor
+      exists in memory;
     * K and V tiles are copied with `cp.async` into XOR-swizzled shared
       memory, two stages deep, so the next tile loads while this one is used;
     * `ldmatrix` feeds `mma.sync.m16n8k16` (f16 or bf16 in, f32 accumulate);
@@ -48,6 +50,10 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "The GPU the kernel is planned for (sm_80 or sm_90a)">,
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"auto\"",
+           "Where rows come from: exact (constant CSR arrays), closed-form "
+           "(computed in the kernel; local_stride and dense patterns, one "
+           "block row per tile) or auto (closed form whenever it applies)">,
   ];
 }
 

@@ -12,6 +12,7 @@
 #include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
 
 #include "MmaSyncFragments.h"
+#include "RowWalk.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -31,11 +32,6 @@ using namespace mlir;
 using namespace mlir::s2attn;
 
 namespace {
-
-/// The schedule arrays as constants of the kernel module.
-struct ScheduleGlobals {
-  std::string rowPtr, kvBlocks, rowMasks, numUnmasked;
-};
 
 class FlashKernelEmitter {
 public:
@@ -60,8 +56,6 @@ private:
   }
   Value inRange(Value value, int64_t lower, int64_t upper);
 
-  ScheduleGlobals emitScheduleGlobals(gpu::GPUModuleOp module, StringRef name);
-  Value loadScheduleEntry(StringRef global, int64_t size, Value position);
   Value sharedView(Value sharedMemory, Value byteOffset, int64_t rows);
 
   /// Copies `rows` rows of head `headIndex` of `source` starting at sequence
@@ -90,46 +84,6 @@ Value FlashKernelEmitter::inRange(Value value, int64_t lower, int64_t upper) {
   Value aboveLower = cmp(arith::CmpIPredicate::sge, value, index(lower));
   Value belowUpper = cmp(arith::CmpIPredicate::slt, value, index(upper));
   return arith::AndIOp::create(b, aboveLower, belowUpper);
-}
-
-ScheduleGlobals FlashKernelEmitter::emitScheduleGlobals(gpu::GPUModuleOp module,
-                                                        StringRef name) {
-  const ::s2attn::ref::BlockSchedule &schedule = config.schedule;
-  auto emitArray = [&](StringRef suffix, ArrayRef<int32_t> values) {
-    std::string symbol = (name + "_" + suffix).str();
-    // A zero-length memref cannot be indexed; empty schedules get one pad.
-    SmallVector<int32_t> padded(values.begin(), values.end());
-    if (padded.empty())
-      padded.push_back(0);
-    auto type = MemRefType::get({int64_t(padded.size())}, b.getI32Type());
-    auto init = DenseElementsAttr::get(
-        RankedTensorType::get(type.getShape(), b.getI32Type()),
-        ArrayRef<int32_t>(padded));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    memref::GlobalOp::create(b, symbol, b.getStringAttr("private"), type,
-                             init, /*constant=*/true,
-                             /*alignment=*/IntegerAttr());
-    return symbol;
-  };
-  auto narrow = [](auto const &values) {
-    return SmallVector<int32_t>(values.begin(), values.end());
-  };
-  ScheduleGlobals globals;
-  globals.rowPtr = emitArray("row_ptr", narrow(schedule.rowPtr));
-  globals.kvBlocks = emitArray("kv_blocks", narrow(schedule.kvBlocks));
-  globals.rowMasks = emitArray("row_masks", narrow(schedule.rowMasks));
-  globals.numUnmasked =
-      emitArray("num_unmasked", narrow(schedule.numUnmasked));
-  return globals;
-}
-
-Value FlashKernelEmitter::loadScheduleEntry(StringRef global, int64_t size,
-                                            Value position) {
-  auto type = MemRefType::get({std::max<int64_t>(size, 1)}, b.getI32Type());
-  Value array = memref::GetGlobalOp::create(b, type, global);
-  Value value = memref::LoadOp::create(b, array, ValueRange{position});
-  return arith::IndexCastOp::create(b, b.getIndexType(), value);
 }
 
 Value FlashKernelEmitter::sharedView(Value sharedMemory, Value byteOffset,
@@ -331,8 +285,6 @@ static SmallVector<Value> updateSoftmax(ImplicitLocOpBuilder &b,
 gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                                         StringRef name) {
   MLIRContext *context = b.getContext();
-  ScheduleGlobals globals = emitScheduleGlobals(module, name);
-  const ::s2attn::ref::BlockSchedule &schedule = config.schedule;
 
   Type elementType = config.elementType;
   int64_t D = config.headDim;
@@ -365,9 +317,11 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::z);
   kvHead = div(head, config.heads / config.kvHeads);
-  qTileStart =
-      mul(add(tileInChunk, index(schedule.firstQTile)), index(config.qTile));
-  Value row = add(mul(head, index(schedule.numQTiles)), tileInChunk);
+  Value qTileIndex = add(tileInChunk, index(config.firstQTile));
+  qTileStart = mul(qTileIndex, index(config.qTile));
+  RowCoordinates where{head, kvHead, qTileIndex, tileInChunk,
+                       arith::MaxSIOp::create(b, qTileStart,
+                                              index(config.qStart))};
 
   MmaSyncFragments mmaFragments(b, elementType, lane);
   fragments = &mmaFragments;
@@ -389,19 +343,15 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
     queryFragments.push_back(
         mmaFragments.loadA(queryTile, mul(warp, index(16)), d));
 
-  int64_t numEntries = schedule.kvBlocks.size();
-  int64_t numRows = schedule.numRows();
-  Value rowStart = loadScheduleEntry(globals.rowPtr, numRows + 1, row);
-  Value rowEnd =
-      loadScheduleEntry(globals.rowPtr, numRows + 1, add(row, index(1)));
-  Value unmaskedEnd = add(
-      rowStart, loadScheduleEntry(globals.numUnmasked, numRows, row));
+  RowWalk walk = config.schedule
+                     ? buildScheduleWalk(b, config, module, name, where)
+                     : buildClosedFormWalk(b, config, where);
   int64_t chunks = config.chunksPerBlock();
-  Value numSteps = mul(sub(rowEnd, rowStart), index(chunks));
+  Value numSteps = mul(walk.numEntries, index(chunks));
 
-  auto entryOf = [&](Value step) { return add(rowStart, div(step, chunks)); };
+  auto entryOf = [&](Value step) { return div(step, chunks); };
   auto chunkKeyPosition = [&](Value step) {
-    Value block = loadScheduleEntry(globals.kvBlocks, numEntries, entryOf(step));
+    Value block = walk.keyBlock(entryOf(step));
     return add(mul(block, index(config.block)),
                mul(rem(step, chunks), index(config.kvChunk)));
   };
@@ -458,16 +408,14 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
           tile = arith::MulFOp::create(b, tile, scaleVector);
 
         Value entry = entryOf(step);
-        Value needsMask = cmp(arith::CmpIPredicate::sge, entry, unmaskedEnd);
+        Value needsMask = walk.needsMask(entry);
         SmallVector<Type> tileTypes(scores.size(), scores.front().getType());
         auto maskIf = scf::IfOp::create(b, tileTypes, needsMask,
                                         /*withElseRegion=*/true);
         {
           OpBuilder::InsertionGuard thenGuard(b);
           b.setInsertionPointToStart(&maskIf.getThenRegion().front());
-          Value rowMask = arith::IndexCastOp::create(
-              b, b.getI32Type(),
-              loadScheduleEntry(globals.rowMasks, numEntries, entry));
+          Value rowMask = walk.rowMask(entry);
           scf::YieldOp::create(
               b, maskScores(scores, chunkKeyPosition(step), rowMask));
           b.setInsertionPointToStart(&maskIf.getElseRegion().front());

@@ -32,7 +32,33 @@ bool mergeQueryRows(AttentionOp op, const ref::BlockPattern &pattern,
   return stats.kvCacheEfficient;
 }
 
-FailureOr<FlashKernelConfig> planKernel(AttentionOp op) {
+/// The closed form of a local-stride or dense pattern, when tiles are blocks.
+std::optional<ClosedFormRows> closedFormOf(AttentionOp op,
+                                           const FlashKernelConfig &config) {
+  if (config.qTile != config.block)
+    return std::nullopt;
+  Attribute pattern = op.getPattern();
+  ClosedFormRows rows;
+  if (isa<DenseAttr>(pattern))
+    return rows; // stride 1: every block is a stripe
+  auto localStride = dyn_cast<LocalStrideAttr>(pattern);
+  if (!localStride)
+    return std::nullopt;
+  ref::LocalStrideParams params =
+      localStride.toParams(config.causal).resolved(config.heads);
+  rows.local = params.localBlocks;
+  rows.right = params.rightBlocks;
+  rows.stride = params.vertStride;
+  rows.headStep = params.headStep;
+  rows.headOffset = params.headOffset;
+  rows.sparseKVHeads = config.kvHeads - params.numDenseHeads;
+  rows.homoHead = params.homoHead;
+  rows.relative = params.vertPosition == ref::VertPosition::Relative;
+  return rows;
+}
+
+FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
+                                        StringRef scheduleChoice) {
   if (op.hasPureTensorSemantics())
     return op.emitOpError("convert-s2attn-to-gpu needs memref operands; "
                           "bufferize first"),
@@ -83,8 +109,28 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op) {
     return op.emitOpError("query positions start at ")
                << config.qStart << " < 0; give q_start >= 0",
            failure();
-  config.schedule =
-      ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
+  config.firstQTile = ref::floorDiv(config.qStart, config.qTile);
+  config.numQTiles =
+      ref::floorDiv(config.qStart + config.qLen - 1, config.qTile) -
+      config.firstQTile + 1;
+  if (scheduleChoice == "closed-form") {
+    // Closed forms describe one block row per tile.
+    config.qTile = config.block;
+    config.firstQTile = ref::floorDiv(config.qStart, config.qTile);
+    config.numQTiles =
+        ref::floorDiv(config.qStart + config.qLen - 1, config.qTile) -
+        config.firstQTile + 1;
+  }
+  if (scheduleChoice != "exact")
+    config.closedForm = closedFormOf(op, config);
+  if (scheduleChoice == "closed-form" && !config.closedForm)
+    return op.emitOpError("schedule=closed-form needs a local_stride or "
+                          "dense pattern; use schedule=exact for ")
+               << op.getPattern(),
+           failure();
+  if (!config.closedForm)
+    config.schedule =
+        ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
   return config;
 }
 
@@ -106,7 +152,7 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   auto constant = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, value);
   };
-  gpu::KernelDim3 grid{constant(config.schedule.numQTiles),
+  gpu::KernelDim3 grid{constant(config.numQTiles),
                        constant(config.heads), constant(config.batch)};
   gpu::KernelDim3 block{constant(config.numThreads()), constant(1),
                         constant(1)};
@@ -128,6 +174,12 @@ struct ConvertS2AttnToGPUPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (schedule != "auto" && schedule != "exact" &&
+        schedule != "closed-form") {
+      module.emitError("convert-s2attn-to-gpu: schedule '")
+          << schedule << "' is not one of auto, exact, closed-form";
+      return signalPassFailure();
+    }
     if (chip != "sm_80" && chip != "sm_90a") {
       module.emitError("convert-s2attn-to-gpu: chip '")
           << chip << "' is not supported; expected sm_80 or sm_90a";
@@ -140,7 +192,7 @@ struct ConvertS2AttnToGPUPass
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     for (AttentionOp op : ops) {
-      FailureOr<FlashKernelConfig> config = planKernel(op);
+      FailureOr<FlashKernelConfig> config = planKernel(op, schedule);
       if (failed(config))
         return signalPassFailure();
       std::string name = "s2attn_fwd";

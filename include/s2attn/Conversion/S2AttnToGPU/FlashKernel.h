@@ -17,9 +17,26 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::s2attn {
+
+/// A local-stride (or dense) pattern whose rows the kernel computes in closed
+/// form, so that long sequences need no schedule in memory. Only for query
+/// tiles of one block (no Merge-Q).
+struct ClosedFormRows {
+  int64_t local = 1;
+  /// The right window, bidirectional only.
+  int64_t right = 1;
+  int64_t stride = 1;
+  int64_t headStep = 1;
+  int64_t headOffset = 0;
+  /// KV heads [0, sparseKVHeads) are striped; the rest are dense.
+  int64_t sparseKVHeads = 0;
+  bool homoHead = false;
+  bool relative = false;
+};
 
 /// Everything the kernel generator needs; all static.
 struct FlashKernelConfig {
@@ -35,7 +52,12 @@ struct FlashKernelConfig {
   int64_t kvChunk = 64;
   Type elementType;
   bool hasLse = false;
-  ::s2attn::ref::BlockSchedule schedule;
+  /// Query tiles t in [firstQTile, firstQTile + numQTiles) (absolute).
+  int64_t firstQTile = 0;
+  int64_t numQTiles = 0;
+  /// Exactly one of the two says where each row's key blocks are.
+  std::optional<::s2attn::ref::BlockSchedule> schedule;
+  std::optional<ClosedFormRows> closedForm;
 
   int64_t numWarps() const { return qTile / 16; }
   int64_t numThreads() const { return numWarps() * 32; }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Compiles the benchmark workload of bench/ (forward, bf16, batch 1, 32 heads,
+# head_dim 128, causal) for every pattern and length into artifact dirs.
+# Usage: make_bench_artifacts.sh S2COMPILE OUTDIR
+set -euo pipefail
+s2compile=$1
+out=$2
+mkdir -p "$out"
+patterns=(
+  "b64_l16_v8:#s2attn.local_stride<block = 64, local = 16, stride = 8>"
+  "b64_l8_v16:#s2attn.local_stride<block = 64, local = 8, stride = 16>"
+  "b128_l8_v8:#s2attn.local_stride<block = 128, local = 8, stride = 8>"
+  "dense_v1:#s2attn.local_stride<block = 64, local = 16, stride = 1>"
+)
+for n in 4096 16384 32768 65536 131072; do
+  for entry in "${patterns[@]}"; do
+    name=${entry%%:*}
+    pattern=${entry#*:}
+    t="memref<1x${n}x32x128xbf16>"
+    src="$out/${name}_${n}.mlir"
+    cat > "$src" <<MLIR
+func.func @s2attn_main(%q: $t, %k: $t, %v: $t, %o: $t) {
+  s2attn.attention ins(%q, %k, %v : $t, $t, $t) outs(%o : $t) pattern = $pattern
+  return
+}
+MLIR
+    "$s2compile" "$src" -o "$out/${name}_${n}" > /dev/null
+    rm "$src"
+  done
+done
+echo "compiled the benchmark kernels into $out"
