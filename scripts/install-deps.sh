@@ -22,7 +22,14 @@ if ((${#missing[@]})); then
 fi
 
 python=${S2ATTN_PYTHON:-python3}
-if ! "$python" -c "import numpy, pytest" >/dev/null 2>&1; then
-  echo "s2attn: installing numpy and pytest for $python"
-  "$python" -m pip install -q numpy pytest
+if ! "$python" -c "import numpy, pytest, ml_dtypes" >/dev/null 2>&1; then
+  echo "s2attn: installing numpy, pytest and ml_dtypes for $python"
+  "$python" -m pip install -q numpy pytest ml_dtypes
+fi
+# cuobjdump for the SASS checks of the GPU backend (no GPU needed); the CUDA
+# toolkit here has ptxas but may lack cuobjdump.
+if [ -d /usr/local/cuda ] && ! command -v cuobjdump >/dev/null 2>&1 &&
+   ! "$python" -c "import nvidia, os, sys; sys.exit(not any(os.path.exists(os.path.join(p, 'cu13/bin/cuobjdump')) for p in nvidia.__path__))" >/dev/null 2>&1; then
+  echo "s2attn: installing cuobjdump (nvidia-cuda-cuobjdump) for $python"
+  "$python" -m pip install -q nvidia-cuda-cuobjdump || echo "s2attn: cuobjdump unavailable; SASS checks will be skipped"
 fi
