@@ -11,7 +11,7 @@
 #ifndef S2RUN_ENTRYPOINT_H
 #define S2RUN_ENTRYPOINT_H
 
-#include "FloatFormats.h"
+#include "s2attn/CAPI/Runner/FloatFormats.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"

@@ -3,7 +3,7 @@
 #ifndef S2RUN_FLAGS_H
 #define S2RUN_FLAGS_H
 
-#include "ProblemIR.h"
+#include "s2attn/CAPI/Runner/ProblemIR.h"
 
 #include "llvm/Support/Error.h"
 

@@ -9,7 +9,7 @@
 #ifndef S2RUN_HOSTMEMREF_H
 #define S2RUN_HOSTMEMREF_H
 
-#include "FloatFormats.h"
+#include "s2attn/CAPI/Runner/FloatFormats.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 

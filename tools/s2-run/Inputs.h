@@ -3,8 +3,8 @@
 #ifndef S2RUN_INPUTS_H
 #define S2RUN_INPUTS_H
 
-#include "FloatFormats.h"
-#include "ProblemIR.h"
+#include "s2attn/CAPI/Runner/FloatFormats.h"
+#include "s2attn/CAPI/Runner/ProblemIR.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"

@@ -9,7 +9,7 @@
 
 #include "Npy.h"
 
-#include "FloatFormats.h"
+#include "s2attn/CAPI/Runner/FloatFormats.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"

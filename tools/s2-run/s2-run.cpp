@@ -11,9 +11,9 @@
 #include "Flags.h"
 #include "HostMemRef.h"
 #include "Inputs.h"
-#include "JitRunner.h"
+#include "s2attn/CAPI/Runner/JitRunner.h"
 #include "Npy.h"
-#include "ProblemIR.h"
+#include "s2attn/CAPI/Runner/ProblemIR.h"
 #include "ReferenceCheck.h"
 
 #include "mlir/IR/Diagnostics.h"

@@ -9,7 +9,7 @@
 #ifndef S2RUN_PROBLEMIR_H
 #define S2RUN_PROBLEMIR_H
 
-#include "FloatFormats.h"
+#include "s2attn/CAPI/Runner/FloatFormats.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"

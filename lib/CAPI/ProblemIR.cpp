@@ -1,6 +1,6 @@
 //===- ProblemIR.cpp - the runner's problem as s2attn IR ------------------===//
 
-#include "ProblemIR.h"
+#include "s2attn/CAPI/Runner/ProblemIR.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"

@@ -1,6 +1,6 @@
 //===- JitRunner.cpp - lowering and calling an entry on the CPU -----------===//
 
-#include "JitRunner.h"
+#include "s2attn/CAPI/Runner/JitRunner.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/DialectRegistry.h"
