@@ -223,8 +223,11 @@ static Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax) {
 }
 
 static Value exp2(ImplicitLocOpBuilder &b, Value x) {
-  // afn lets the NVVM lowering use the fast ex2.approx path.
-  return math::Exp2Op::create(b, x, arith::FastMathFlags::afn);
+  // One MUFU.EX2; ex2.approx.ftz maps -inf to +0, which masked scores need.
+  return LLVM::CallIntrinsicOp::create(
+             b, b.getF32Type(), b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
+             ValueRange{x})
+      .getResult(0);
 }
 
 static Value element(ImplicitLocOpBuilder &b, Value vector, int64_t i) {
@@ -232,14 +235,17 @@ static Value element(ImplicitLocOpBuilder &b, Value vector, int64_t i) {
 }
 
 /// Rescales and accumulates the chunk's probabilities; returns P per tile.
+/// Scores and the running max stay unscaled: p = exp2(s * c - max * c) is one
+/// FFMA and one MUFU.EX2 per score, with c = scale * log2(e).
 static SmallVector<Value> updateSoftmax(ImplicitLocOpBuilder &b,
                                         SoftmaxState &state,
-                                        ArrayRef<Value> scores) {
+                                        ArrayRef<Value> scores,
+                                        Value log2Scale) {
   Type f32 = b.getF32Type();
   Value minusInf = arith::ConstantOp::create(
       b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
   Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-  Value newMax[2], shift[2], correction[2];
+  Value newMax[2], negShift[2], correction[2];
   for (int half = 0; half < 2; ++half) {
     Value rowMax = minusInf;
     for (Value tile : scores)
@@ -247,21 +253,23 @@ static SmallVector<Value> updateSoftmax(ImplicitLocOpBuilder &b,
         rowMax = arith::MaximumFOp::create(b, rowMax, element(b, tile, i));
     rowMax = quadReduce(b, rowMax, /*isMax=*/true);
     newMax[half] = arith::MaximumFOp::create(b, state.max[half], rowMax);
-    // A row that has seen only masked keys keeps max -inf; subtracting 0
+    // A row that has seen only masked keys keeps max -inf; shifting by 0
     // instead keeps exp2 at 0 rather than NaN.
     Value allMasked = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
                                             newMax[half], minusInf);
-    shift[half] = arith::SelectOp::create(b, allMasked, zero, newMax[half]);
-    correction[half] =
-        exp2(b, arith::SubFOp::create(b, state.max[half], shift[half]));
+    Value shift = arith::SelectOp::create(
+        b, allMasked, zero, arith::MulFOp::create(b, newMax[half], log2Scale));
+    negShift[half] = arith::NegFOp::create(b, shift);
+    correction[half] = exp2(
+        b, math::FmaOp::create(b, state.max[half], log2Scale, negShift[half]));
   }
   SmallVector<Value> probabilities;
   Value rowSum[2] = {zero, zero};
   for (Value tile : scores) {
     SmallVector<Value, 4> p;
     for (int64_t i = 0; i < 4; ++i) {
-      Value value =
-          exp2(b, arith::SubFOp::create(b, element(b, tile, i), shift[i / 2]));
+      Value value = exp2(b, math::FmaOp::create(b, element(b, tile, i),
+                                                log2Scale, negShift[i / 2]));
       rowSum[i / 2] = arith::AddFOp::create(b, rowSum[i / 2], value);
       p.push_back(value);
     }
@@ -402,10 +410,6 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
             });
         auto [keyTile, valueTile] = stageTiles(step);
         SmallVector<Value> scores = computeScores(queryFragments, keyTile);
-        Value scaleVector = vector::BroadcastOp::create(
-            b, VectorType::get({4}, b.getF32Type()), scoreScale);
-        for (Value &tile : scores)
-          tile = arith::MulFOp::create(b, tile, scaleVector);
 
         Value entry = entryOf(step);
         Value needsMask = walk.needsMask(entry);
@@ -422,7 +426,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
           scf::YieldOp::create(b, scores);
         }
         SmallVector<Value> probabilities =
-            updateSoftmax(b, state, llvm::to_vector_of<Value>(maskIf.getResults()));
+            updateSoftmax(b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
+                          scoreScale);
 
         for (int64_t k = 0; k < config.kvChunk; k += 16) {
           AFragment p = mmaFragments.packA(probabilities[k / 8],
@@ -471,8 +476,9 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
             b, hasKeys,
             arith::MulFOp::create(
                 b,
-                arith::AddFOp::create(b, final.max[half],
-                                      math::Log2Op::create(b, total)),
+                arith::AddFOp::create(
+                    b, arith::MulFOp::create(b, final.max[half], scoreScale),
+                    math::Log2Op::create(b, total)),
                 f32(M_LN2)),
             minusInf);
         Value firstOfQuad = cmp(arith::CmpIPredicate::eq, rem(lane, 4),

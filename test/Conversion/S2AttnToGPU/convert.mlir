@@ -37,7 +37,8 @@
 // Only masked entries pay for the token mask.
 // CHECK: arith.cmpi sge
 // CHECK: scf.if {{.*}} -> (vector<4xf32>
-// CHECK: math.exp2 {{.*}} fastmath<afn>
+// CHECK: math.fma
+// CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
 // CHECK: gpu.shuffle xor
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
 // Epilogue: O / l, the natural-log LSE from lanes that own a row.
