@@ -183,8 +183,14 @@ cl::opt<double> tolerance(
 cl::opt<Target> target(
     "target", cl::init(Target::Cpu), cl::desc("Where to run"),
     cl::values(clEnumValN(Target::Cpu, "cpu", "JIT-compiled for this CPU"),
-               clEnumValN(Target::Cuda, "cuda", "NVIDIA GPU (not built yet)")),
+               clEnumValN(Target::Cuda, "cuda",
+                          "NVIDIA GPU: compiled to a cubin here, launched "
+                          "through the s2attn runtime (needs a driver)")),
     cl::cat(actionCategory));
+cl::opt<std::string> chip("chip", cl::init("sm_90a"), cl::value_desc("SM"),
+                          cl::desc("GPU to compile for with --target cuda: "
+                                   "sm_80 or sm_90a (default)"),
+                          cl::cat(actionCategory));
 cl::opt<bool> timeRuns(
     "time",
     cl::desc("Report compile times, the median wall time of --repeat runs "
@@ -199,12 +205,13 @@ cl::opt<unsigned> threads("threads", cl::init(0), cl::value_desc("N"),
                           cl::cat(actionCategory));
 
 constexpr const char *kOverview =
-    R"(s2-run: compile an S2-Attention problem for the CPU, run it, check it
+    R"(s2-run: compile an S2-Attention problem for the CPU or GPU, run it, check it
 
   s2-run --q-len 1024 --heads 8 --kv-heads 2 --block 64 --local 4 --stride 8 --check
   s2-run --q-len 1 --kv-len 4096 --dtype bf16 --dense --time
   s2-run --q-len 256 --mask mask.npy --block 32 --bidirectional --outputs out/
   s2-run file.mlir --entry attn --inputs data/ --check
+  s2-run --q-len 4096 --heads 32 --head-dim 128 --dtype bf16 --block 64 --local 16 --stride 8 --target cuda --check --time
 
 The problem is built from the flags as func.func @s2attn_main(q, k, v, out,
 lse) holding one s2attn.attention (see --emit-mlir), or read from an .mlir
@@ -217,7 +224,8 @@ Local-stride flags select #s2attn.local_stride; with none of them (and no
 --mask) the pattern is #s2attn.dense<block = --block>.
 
 Exit codes: 0 success, 1 bad input (flags, files, invalid problem) or a
-compilation failure, 2 unsupported --target, 3 --check mismatch.
+compilation failure, 2 --target cuda cannot run here (no CUDA runtime in
+this build, no driver or no GPU), 3 --check mismatch.
 )";
 
 llvm::Error flagError(llvm::StringRef flag, const llvm::Twine &message) {
@@ -477,6 +485,9 @@ llvm::Expected<RunConfig> s2run::parseCommandLine(int argc, char **argv) {
   if (given(tolerance))
     config.tolerance = tolerance.getValue();
   config.target = target;
+  if (chip != "sm_80" && chip != "sm_90a")
+    return flagError("chip", "expected sm_80 or sm_90a, got '" + chip + "'");
+  config.chip = chip;
   config.time = timeRuns;
   config.repeat = repeat;
   config.threads = threads;

@@ -30,6 +30,8 @@ struct RunConfig {
   /// Unset: the element type's default.
   std::optional<double> tolerance;
   Target target = Target::Cpu;
+  /// The GPU --target cuda compiles for.
+  std::string chip = "sm_90a";
   bool time = false;
   unsigned repeat = 10;
   /// 0: every core.

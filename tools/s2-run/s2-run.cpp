@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CudaRunner.h"
 #include "EntryPoint.h"
 #include "Flags.h"
 #include "HostMemRef.h"
@@ -20,6 +21,8 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
@@ -276,11 +279,63 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(const RunConfig &config,
 }
 
 /// Compiles, runs once, then checks, writes and times as asked.
+/// --target cuda: the same checks and outputs, from the GPU's results.
+int compileAndRunOnCuda(const RunConfig &config, mlir::ModuleOp module,
+                        const EntryProblem &problem,
+                        const InputValues &inputs) {
+  llvm::Expected<CudaRun> run =
+      runOnCuda(module, problem, inputs.q, inputs.k, inputs.v, config.chip,
+                config.time ? config.repeat : 0);
+  if (!run) {
+    reportError(run.takeError());
+    return kUnsupportedTarget;
+  }
+  llvm::outs() << run->kernelSummary << "\n";
+  int exitCode = kSuccess;
+  if (config.check)
+    exitCode = reportCheck(
+        checkAgainstReference(
+            problem, inputs.q, inputs.k, inputs.v, run->out, run->lse,
+            config.tolerance.value_or(defaultTolerance(problem.elementType))),
+        problem);
+  const ref::ProblemShape &shape = problem.shape;
+  if (!config.outputsDir.empty()) {
+    if (std::error_code ec =
+            llvm::sys::fs::create_directories(config.outputsDir))
+      return reportError("--outputs " + config.outputsDir +
+                         ": cannot create the directory: " + ec.message());
+    llvm::SmallString<256> path(config.outputsDir);
+    llvm::sys::path::append(path, "out.npy");
+    if (llvm::Error err = writeNpyFloat32(
+            path, {shape.batch, shape.qLen, shape.heads, shape.headDim},
+            run->out))
+      return reportError(std::move(err));
+    if (problem.hasLse) {
+      path = config.outputsDir;
+      llvm::sys::path::append(path, "lse.npy");
+      if (llvm::Error err = writeNpyFloat32(
+              path, {shape.batch, shape.heads, shape.qLen}, run->lse))
+        return reportError(std::move(err));
+    }
+  }
+  if (config.time) {
+    double flops = 4.0 * shape.batch * shape.headDim *
+                   countAttendedPairs(problem);
+    llvm::outs() << llvm::formatv(
+        "time: median {0:f3} ms over {1} launches (each synchronized), "
+        "{2:f1} TFLOP/s on attended pairs\n",
+        run->medianMs, config.repeat, flops / (run->medianMs * 1e-3) * 1e-12);
+  }
+  return exitCode;
+}
+
 int compileAndRun(const RunConfig &config, mlir::ModuleOp module,
                   const EntryProblem &problem) {
   llvm::Expected<InputValues> inputs = loadInputs(config, problem);
   if (!inputs)
     return reportError(inputs.takeError());
+  if (config.target == Target::Cuda)
+    return compileAndRunOnCuda(config, module, problem, *inputs);
 
   pruneToEntry(module,
                module.lookupSymbol<mlir::func::FuncOp>(problem.entryName));
@@ -321,6 +376,12 @@ int run(const RunConfig &config) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   registerJitDependencies(registry);
+  if (config.target == Target::Cuda) {
+    // The GPU pipeline converts through every dialect's LLVM interface and
+    // serializes the kernel module through LLVM IR.
+    mlir::registerAllExtensions(registry);
+    mlir::registerAllToLLVMIRTranslations(registry);
+  }
   // One function to lower: threads would only compete with OpenMP's.
   mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
   // The IR comes from the flags or from a file the user has open: the
@@ -343,11 +404,6 @@ int run(const RunConfig &config) {
     module->print(llvm::outs());
     llvm::outs() << "\n";
     return kSuccess;
-  }
-  if (config.target == Target::Cuda) {
-    reportError("--target cuda: the CUDA backend is not built into this "
-                "s2-run yet (it arrives with the GPU work); use --target cpu");
-    return kUnsupportedTarget;
   }
   auto entry = module->lookupSymbol<mlir::func::FuncOp>(config.entry);
   if (!entry || entry.isExternal())

@@ -1,0 +1,45 @@
+//===- KernelArtifact.h - a compiled attention kernel for the runtime -*- C++ -*-===//
+//
+// Compiles the one s2attn.attention of a module (static memrefs) into what
+// the runtime loads: the cubin, kernel.json (docs/artifact-format.md),
+// problem.txt (the problem for MLIR-free checkers) and, on request, PTX.
+// s2-compile writes these files; s2-run --target cuda uses them in memory.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef S2ATTN_CONVERSION_S2ATTNTOGPU_KERNELARTIFACT_H
+#define S2ATTN_CONVERSION_S2ATTNTOGPU_KERNELARTIFACT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <array>
+#include <string>
+
+namespace mlir::s2attn {
+
+struct KernelArtifact {
+  std::string entry;
+  std::array<int64_t, 3> grid{1, 1, 1};
+  std::array<int64_t, 3> block{1, 1, 1};
+  int64_t dynamicSharedMemory = 0;
+  std::string cubin;
+  std::string ptx; ///< empty unless asked for
+  std::string json;
+  std::string problem;
+};
+
+struct KernelArtifactOptions {
+  std::string chip = "sm_90a";
+  std::string schedule = "auto";
+  bool emitPtx = false;
+};
+
+/// Fails with a diagnostic on the op (or the module) when the module does not
+/// hold exactly one attention the GPU backend can serve. Rewrites `module`.
+FailureOr<KernelArtifact>
+compileKernelArtifact(ModuleOp module, const KernelArtifactOptions &options);
+
+} // namespace mlir::s2attn
+
+#endif // S2ATTN_CONVERSION_S2ATTNTOGPU_KERNELARTIFACT_H
