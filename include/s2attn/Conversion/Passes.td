@@ -25,8 +25,13 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     * the online softmax runs on the accumulator registers in base 2
       (`exp2`), and the token mask is applied only on the schedule's masked
       entries (causal diagonal, sequence tails, Merge-Q rows);
-    * GQA maps query head `h` to key/value head `h / (heads / kv_heads)`;
-      the LSE output is written when the op has one.
+    * GQA: query head `h` reads key/value head `h / (heads / kv_heads)`.
+      When the heads of a group share the pattern (local-stride, dense, or a
+      mask per KV head), one CTA holds `q_tile / r` positions of all `r`
+      heads of the group, so each K/V tile it loads serves the whole group
+      (`pack-gqa`); decoding then reads the cache once per KV head instead of
+      once per query head;
+    * the LSE output is written when the op has one.
 
     Problems the kernel does not serve (f32 elements, head dims other than
     64 and 128, dynamic shapes) are rejected with a diagnostic on the op.
@@ -54,6 +59,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Where rows come from: exact (constant CSR arrays), closed-form "
            "(computed in the kernel; local_stride and dense patterns, one "
            "block row per tile) or auto (closed form whenever it applies)">,
+    Option<"packGQA", "pack-gqa", "bool", /*default=*/"true",
+           "Let the query heads of a KV group share a CTA (and each K/V tile "
+           "load) when they share a pattern">,
   ];
 }
 

@@ -58,10 +58,14 @@ private:
 
   Value sharedView(Value sharedMemory, Value byteOffset, int64_t rows);
 
-  /// Copies `rows` rows of head `headIndex` of `source` starting at sequence
-  /// index `firstRow` into `tile`, zero-filling rows outside [0, length).
+  /// Copies `rows` tile rows from `source` into `tile`: tile row r holds
+  /// sequence index firstRow + r / headsPerRow of head firstHead + r %
+  /// headsPerRow; rows outside [0, length) are zero-filled.
   void copyRowsAsync(Value source, Value tile, Value firstRow, int64_t rows,
-                     int64_t length, Value headIndex);
+                     int64_t length, Value firstHead, int64_t headsPerRow);
+  /// The query position and head of this thread's row `8 * half`.
+  Value queryPosition(int half);
+  Value queryHead(int half);
   void waitForCopies();
 
   /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
@@ -71,7 +75,8 @@ private:
                                 Value rowMask);
 
   // Per-thread state.
-  Value lane, warp, batch, head, kvHead, qTileStart, rowInWarp;
+  Value lane, warp, batch, headGroup, kvHead, qTileStart, chunkStart,
+      rowInWarp;
   MmaSyncFragments *fragments = nullptr;
   ImplicitLocOpBuilder &b;
   const FlashKernelConfig &config;
@@ -98,7 +103,8 @@ Value FlashKernelEmitter::sharedView(Value sharedMemory, Value byteOffset,
 
 void FlashKernelEmitter::copyRowsAsync(Value source, Value tile,
                                        Value firstRow, int64_t rows,
-                                       int64_t length, Value headIndex) {
+                                       int64_t length, Value firstHead,
+                                       int64_t headsPerRow) {
   int64_t chunksPerRow = config.headDim / 8;
   int64_t copiesPerThread = rows * chunksPerRow / config.numThreads();
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -106,7 +112,8 @@ void FlashKernelEmitter::copyRowsAsync(Value source, Value tile,
     Value copy = add(thread, index(i * config.numThreads()));
     Value row = div(copy, chunksPerRow);
     Value chunk = rem(copy, chunksPerRow);
-    Value sequenceIndex = add(firstRow, row);
+    Value sequenceIndex = add(firstRow, div(row, headsPerRow));
+    Value headIndex = add(firstHead, rem(row, headsPerRow));
     Value valid = inRange(sequenceIndex, 0, length);
     // Rows outside the sequence read nothing and land as zeros.
     Value clamped =
@@ -118,6 +125,17 @@ void FlashKernelEmitter::copyRowsAsync(Value source, Value tile,
         b.getIndexAttr(8), sourceElements, b.getUnitAttr());
   }
   NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+Value FlashKernelEmitter::queryPosition(int half) {
+  Value row = add(rowInWarp, index(8 * half));
+  return add(chunkStart, div(row, config.packedHeads));
+}
+
+Value FlashKernelEmitter::queryHead(int half) {
+  Value row = add(rowInWarp, index(8 * half));
+  return add(mul(headGroup, index(config.packedHeads)),
+             rem(row, config.packedHeads));
 }
 
 void FlashKernelEmitter::waitForCopies() {
@@ -149,9 +167,6 @@ SmallVector<Value> FlashKernelEmitter::maskScores(ArrayRef<Value> scores,
                                                   Value rowMask) {
   Value minusInf = f32(-std::numeric_limits<double>::infinity());
   Value laneColumn = mul(rem(lane, 4), index(2));
-  auto queryPosition = [&](int64_t half) {
-    return add(qTileStart, add(rowInWarp, index(8 * half)));
-  };
   // A row's Merge-Q sub-row decides which bit of the entry's mask applies.
   auto subRowUses = [&](Value qPos) {
     Value subRow = div(sub(qPos, qTileStart), config.block);
@@ -321,14 +336,20 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   lane = rem(thread, 32);
   warp = div(thread, 32);
   rowInWarp = add(mul(warp, index(16)), div(lane, 4));
-  Value tileInChunk = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value chunkIndex = add(gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                         index(config.firstChunk));
+  headGroup = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-  kvHead = div(head, config.heads / config.kvHeads);
-  Value qTileIndex = add(tileInChunk, index(config.firstQTile));
+  Value firstHead = mul(headGroup, index(config.packedHeads));
+  kvHead = div(firstHead, config.heads / config.kvHeads);
+  chunkStart = mul(chunkIndex, index(config.ctaPositions()));
+  // The CTA's positions lie in one schedule tile; its row is that of the
+  // group's first head (packing needs a pattern shared by the group).
+  Value qTileIndex = div(chunkStart, config.qTile);
+  Value tileInChunk = sub(qTileIndex, index(config.firstQTile));
   qTileStart = mul(qTileIndex, index(config.qTile));
-  RowCoordinates where{head, kvHead, qTileIndex, tileInChunk,
-                       arith::MaxSIOp::create(b, qTileStart,
+  RowCoordinates where{firstHead, kvHead, qTileIndex, tileInChunk,
+                       arith::MaxSIOp::create(b, chunkStart,
                                               index(config.qStart))};
 
   MmaSyncFragments mmaFragments(b, elementType, lane);
@@ -343,8 +364,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                                config.qTile);
 
   // The Q tile: once into shared memory, then into registers for good.
-  copyRowsAsync(query, queryTile, sub(qTileStart, index(config.qStart)),
-                config.qTile, config.qLen, head);
+  copyRowsAsync(query, queryTile, sub(chunkStart, index(config.qStart)),
+                config.qTile, config.qLen, firstHead, config.packedHeads);
   waitForCopies();
   SmallVector<AFragment> queryFragments;
   for (int64_t d = 0; d < D; d += 16)
@@ -376,9 +397,9 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
     auto [keyTile, valueTile] = stageTiles(step);
     Value firstKey = sub(chunkKeyPosition(step), index(config.kvStart));
     copyRowsAsync(key, keyTile, firstKey, config.kvChunk, config.kvLen,
-                  kvHead);
+                  kvHead, 1);
     copyRowsAsync(value, valueTile, firstKey, config.kvChunk, config.kvLen,
-                  kvHead);
+                  kvHead, 1);
   };
 
   auto hasSteps = cmp(arith::CmpIPredicate::sgt, numSteps, index(0));
@@ -453,8 +474,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                                           zero);
     Value inverse = arith::SelectOp::create(
         b, hasKeys, arith::DivFOp::create(b, one, total), zero);
-    Value qPos = add(qTileStart, add(rowInWarp, index(8 * half)));
-    Value qIndex = sub(qPos, index(config.qStart));
+    Value qIndex = sub(queryPosition(half), index(config.qStart));
+    Value head = queryHead(half);
     Value rowExists = inRange(qIndex, 0, config.qLen);
     scf::IfOp::create(b, rowExists, [&](OpBuilder &, Location) {
       Value column = mul(rem(lane, 4), index(2));

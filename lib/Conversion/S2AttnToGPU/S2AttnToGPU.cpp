@@ -9,6 +9,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include "llvm/Support/MathExtras.h"
+
 namespace mlir::s2attn {
 #define GEN_PASS_DEF_CONVERTS2ATTNTOGPU
 #include "s2attn/Conversion/Passes.h.inc"
@@ -57,8 +59,22 @@ std::optional<ClosedFormRows> closedFormOf(AttentionOp op,
   return rows;
 }
 
+/// Query heads that can share a CTA: the whole KV group, when every head of
+/// the group has the same pattern and the group fits the tile's rows.
+int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config) {
+  int64_t group = config.heads / config.kvHeads;
+  if (group == 1 || !llvm::isPowerOf2_64(group) || group > config.qTile)
+    return 1;
+  if (auto mask = dyn_cast<BlockMaskAttr>(op.getPattern()))
+    if (mask.getNumMaskHeads() != 1 &&
+        mask.getNumMaskHeads() != config.kvHeads)
+      return 1;
+  return group;
+}
+
 FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
-                                        StringRef scheduleChoice) {
+                                        StringRef scheduleChoice,
+                                        bool packGQA) {
   if (op.hasPureTensorSemantics())
     return op.emitOpError("convert-s2attn-to-gpu needs memref operands; "
                           "bufferize first"),
@@ -131,6 +147,11 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   if (!config.closedForm)
     config.schedule =
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
+  config.packedHeads = packGQA ? packableHeads(op, config) : 1;
+  config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
+  config.numChunks =
+      ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
+      config.firstChunk + 1;
   return config;
 }
 
@@ -152,8 +173,9 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   auto constant = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, value);
   };
-  gpu::KernelDim3 grid{constant(config.numQTiles),
-                       constant(config.heads), constant(config.batch)};
+  gpu::KernelDim3 grid{constant(config.numChunks),
+                       constant(config.heads / config.packedHeads),
+                       constant(config.batch)};
   gpu::KernelDim3 block{constant(config.numThreads()), constant(1),
                         constant(1)};
   Value sharedBytes = arith::ConstantIntOp::create(
@@ -192,7 +214,7 @@ struct ConvertS2AttnToGPUPass
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     for (AttentionOp op : ops) {
-      FailureOr<FlashKernelConfig> config = planKernel(op, schedule);
+      FailureOr<FlashKernelConfig> config = planKernel(op, schedule, packGQA);
       if (failed(config))
         return signalPassFailure();
       std::string name = "s2attn_fwd";

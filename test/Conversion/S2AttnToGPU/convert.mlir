@@ -11,10 +11,13 @@
 
 // CHECK-LABEL: func.func @gqa_bf16
 // CHECK-SAME: (%[[Q:.*]]: memref<1x100x2x64xbf16>, %[[K:.*]]: memref<1x100x1x64xbf16>, %[[V:.*]]: memref<1x100x1x64xbf16>, %[[O:.*]]: memref<1x100x2x64xbf16>, %[[L:.*]]: memref<1x2x100xf32>)
-// CHECK-DAG: %[[GX:.*]] = arith.constant 2 : index
+// GQA packing: both query heads share each CTA (and each K/V tile load), so
+// a CTA holds 32 positions x 2 heads; 100 tokens need 4 such CTAs per group.
+// CHECK-DAG: %[[GX:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[GY:c1]] = arith.constant 1 : index
 // CHECK-DAG: %[[THREADS:.*]] = arith.constant 128 : index
 // CHECK-DAG: %[[SMEM:.*]] = arith.constant 24576 : i32
-// CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%[[GX]], %{{.*}}, %{{.*}}) threads in (%[[THREADS]], %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[SMEM]] args(%[[Q]] : memref<1x100x2x64xbf16>, %[[K]] : memref<1x100x1x64xbf16>, %[[V]] : memref<1x100x1x64xbf16>, %[[O]] : memref<1x100x2x64xbf16>, %[[L]] : memref<1x2x100xf32>)
+// CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%[[GX]], %[[GY]], %{{.*}}) threads in (%[[THREADS]], %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[SMEM]] args(%[[Q]] : memref<1x100x2x64xbf16>, %[[K]] : memref<1x100x1x64xbf16>, %[[V]] : memref<1x100x1x64xbf16>, %[[O]] : memref<1x100x2x64xbf16>, %[[L]] : memref<1x2x100xf32>)
 // CHECK-NOT: s2attn.attention
 
 // CHECK: gpu.module @s2attn_kernels
@@ -50,3 +53,9 @@ func.func @gqa_bf16(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x1x64xbf16>, %v
       pattern = #s2attn.local_stride<block = 32, local = 1, stride = 2, head_step = 1>
   return
 }
+
+// pack-gqa=false: one CTA per (tile, query head); per-query-head masks are
+// never packed.
+// RUN: s2-opt %s --convert-s2attn-to-gpu="pack-gqa=false" | FileCheck %s --check-prefix=NOPACK
+// NOPACK-LABEL: func.func @gqa_bf16
+// NOPACK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c2, %c2_0, %c1) threads in

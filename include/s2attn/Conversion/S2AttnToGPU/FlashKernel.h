@@ -46,19 +46,30 @@ struct FlashKernelConfig {
   double scale = 1.0;
   /// The pattern's block; schedule entries are blocks of this many keys.
   int64_t block = 64;
-  /// Query rows per CTA (16 per warp), aligned to absolute positions.
+  /// Query positions per schedule tile, aligned to absolute positions (the
+  /// block, or several blocks under Merge-Q). Without head packing a CTA
+  /// computes one tile of one query head: 16 rows per warp.
   int64_t qTile = 64;
+  /// Query heads of one KV group that share a CTA (GQA packing): its rows
+  /// are qTile / packedHeads positions x packedHeads heads, so every K/V
+  /// tile a CTA loads serves the whole group.
+  int64_t packedHeads = 1;
   /// Keys per inner step; divides `block`.
   int64_t kvChunk = 64;
   Type elementType;
   bool hasLse = false;
-  /// Query tiles t in [firstQTile, firstQTile + numQTiles) (absolute).
+  /// Schedule tiles t in [firstQTile, firstQTile + numQTiles) (absolute).
   int64_t firstQTile = 0;
   int64_t numQTiles = 0;
+  /// CTAs along the sequence: chunks of ctaPositions() positions
+  /// [firstChunk, firstChunk + numChunks) (absolute).
+  int64_t firstChunk = 0;
+  int64_t numChunks = 0;
   /// Exactly one of the two says where each row's key blocks are.
   std::optional<::s2attn::ref::BlockSchedule> schedule;
   std::optional<ClosedFormRows> closedForm;
 
+  int64_t ctaPositions() const { return qTile / packedHeads; }
   int64_t numWarps() const { return qTile / 16; }
   int64_t numThreads() const { return numWarps() * 32; }
   int64_t chunksPerBlock() const { return block / kvChunk; }
