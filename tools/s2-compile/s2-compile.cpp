@@ -45,6 +45,15 @@ static llvm::cl::opt<std::string> schedule(
     llvm::cl::desc("Row schedule: auto, exact (constant CSR) or closed-form"),
     llvm::cl::init("auto"), llvm::cl::cat(category));
 static llvm::cl::opt<bool>
+    packGQA("pack-gqa",
+            llvm::cl::desc("Let a KV group's query heads share a CTA when they "
+                           "share a pattern (default true)"),
+            llvm::cl::init(true), llvm::cl::cat(category));
+static llvm::cl::opt<int64_t>
+    stages("stages",
+           llvm::cl::desc("K/V shared-memory buffers: 2 (default) or 3"),
+           llvm::cl::init(2), llvm::cl::cat(category));
+static llvm::cl::opt<bool>
     emitPtx("emit-ptx", llvm::cl::desc("Also write kernel.ptx"),
             llvm::cl::cat(category));
 
@@ -92,6 +101,8 @@ int main(int argc, char **argv) {
   mlir::s2attn::KernelArtifactOptions options;
   options.chip = chip;
   options.schedule = schedule;
+  options.packGQA = packGQA;
+  options.stages = stages;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

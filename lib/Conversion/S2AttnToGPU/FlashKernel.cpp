@@ -66,7 +66,9 @@ private:
   /// The query position and head of this thread's row `8 * half`.
   Value queryPosition(int half);
   Value queryHead(int half);
-  void waitForCopies();
+  /// Waits until at most `pending` copy groups are in flight, then syncs
+  /// the CTA so every thread sees the landed tiles.
+  void waitForCopies(int64_t pending);
 
   /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
   SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
@@ -124,7 +126,6 @@ void FlashKernelEmitter::copyRowsAsync(Value source, Value tile,
         source, ValueRange{batchIndex, clamped, headIndex, mul(chunk, index(8))},
         b.getIndexAttr(8), sourceElements, b.getUnitAttr());
   }
-  NVVM::CpAsyncCommitGroupOp::create(b);
 }
 
 Value FlashKernelEmitter::queryPosition(int half) {
@@ -138,8 +139,8 @@ Value FlashKernelEmitter::queryHead(int half) {
              rem(row, config.packedHeads));
 }
 
-void FlashKernelEmitter::waitForCopies() {
-  NVVM::CpAsyncWaitGroupOp::create(b, b.getI32IntegerAttr(0));
+void FlashKernelEmitter::waitForCopies(int64_t pending) {
+  NVVM::CpAsyncWaitGroupOp::create(b, b.getI32IntegerAttr(pending));
   gpu::BarrierOp::create(b);
 }
 
@@ -360,13 +361,15 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   Value shared = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                          MemRefLayoutAttrInterface(), workgroup));
-  Value queryTile = sharedView(shared, index(2 * config.kvStageBytes()),
+  Value queryTile = sharedView(shared,
+                               index(config.numStages * config.kvStageBytes()),
                                config.qTile);
 
   // The Q tile: once into shared memory, then into registers for good.
   copyRowsAsync(query, queryTile, sub(chunkStart, index(config.qStart)),
                 config.qTile, config.qLen, firstHead, config.packedHeads);
-  waitForCopies();
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  waitForCopies(0);
   SmallVector<AFragment> queryFragments;
   for (int64_t d = 0; d < D; d += 16)
     queryFragments.push_back(
@@ -385,7 +388,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                mul(rem(step, chunks), index(config.kvChunk)));
   };
   auto stageTiles = [&](Value step) {
-    Value stageOffset = mul(rem(step, 2), index(config.kvStageBytes()));
+    Value stageOffset =
+        mul(rem(step, config.numStages), index(config.kvStageBytes()));
     Value keyTile = sharedView(shared, stageOffset, config.kvChunk);
     Value valueTile = sharedView(
         shared,
@@ -402,11 +406,18 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                   kvHead, 1);
   };
 
-  auto hasSteps = cmp(arith::CmpIPredicate::sgt, numSteps, index(0));
-  scf::IfOp::create(b, hasSteps, [&](OpBuilder &, Location) {
-    issueLoads(index(0));
-    scf::YieldOp::create(b);
-  });
+  // One commit group per step, empty past the end, so that "all but the
+  // newest numStages - 2 groups" always means "this step's tiles".
+  auto issueLoadsIfAny = [&](Value step) {
+    scf::IfOp::create(b, cmp(arith::CmpIPredicate::slt, step, numSteps),
+                      [&](OpBuilder &, Location) {
+                        issueLoads(step);
+                        scf::YieldOp::create(b);
+                      });
+    NVVM::CpAsyncCommitGroupOp::create(b);
+  };
+  for (int64_t ahead = 0; ahead < config.numStages - 1; ++ahead)
+    issueLoadsIfAny(index(ahead));
 
   SoftmaxState initial;
   Value minusInf = f32(-std::numeric_limits<double>::infinity());
@@ -421,14 +432,10 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
       b, index(0), numSteps, index(1), initial.flatten(),
       [&](OpBuilder &, Location, Value step, ValueRange carried) {
         SoftmaxState state = SoftmaxState::unflatten(carried);
-        waitForCopies();
-        Value next = add(step, index(1));
-        scf::IfOp::create(
-            b, cmp(arith::CmpIPredicate::slt, next, numSteps),
-            [&](OpBuilder &, Location) {
-              issueLoads(next);
-              scf::YieldOp::create(b);
-            });
+        waitForCopies(config.numStages - 2);
+        // The buffer this load fills was last read in the previous step,
+        // which every thread finished before the barrier above.
+        issueLoadsIfAny(add(step, index(config.numStages - 1)));
         auto [keyTile, valueTile] = stageTiles(step);
         SmallVector<Value> scores = computeScores(queryFragments, keyTile);
 

@@ -237,6 +237,8 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   ConvertS2AttnToGPUOptions conversion;
   conversion.chip = options.chip;
   conversion.schedule = options.schedule;
+  conversion.packGQA = options.packGQA;
+  conversion.stages = options.stages;
   convert.addPass(createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(module)))
     return failure();

@@ -74,7 +74,7 @@ int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config) {
 
 FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
                                         StringRef scheduleChoice,
-                                        bool packGQA) {
+                                        bool packGQA, int64_t stages) {
   if (op.hasPureTensorSemantics())
     return op.emitOpError("convert-s2attn-to-gpu needs memref operands; "
                           "bufferize first"),
@@ -148,6 +148,7 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
     config.schedule =
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
   config.packedHeads = packGQA ? packableHeads(op, config) : 1;
+  config.numStages = stages;
   config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
   config.numChunks =
       ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
@@ -202,6 +203,11 @@ struct ConvertS2AttnToGPUPass
           << schedule << "' is not one of auto, exact, closed-form";
       return signalPassFailure();
     }
+    if (stages != 2 && stages != 3) {
+      module.emitError("convert-s2attn-to-gpu: stages = ")
+          << stages << " is not supported; expected 2 or 3";
+      return signalPassFailure();
+    }
     if (chip != "sm_80" && chip != "sm_90a") {
       module.emitError("convert-s2attn-to-gpu: chip '")
           << chip << "' is not supported; expected sm_80 or sm_90a";
@@ -214,7 +220,7 @@ struct ConvertS2AttnToGPUPass
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     for (AttentionOp op : ops) {
-      FailureOr<FlashKernelConfig> config = planKernel(op, schedule, packGQA);
+      FailureOr<FlashKernelConfig> config = planKernel(op, schedule, packGQA, stages);
       if (failed(config))
         return signalPassFailure();
       std::string name = "s2attn_fwd";

@@ -78,9 +78,11 @@ struct FlashKernelConfig {
     return 2 * kvChunk * headDim * elementBytes();
   }
   int64_t qTileBytes() const { return qTile * headDim * elementBytes(); }
-  /// Two K/V stages, then the Q tile.
+  /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
+  int64_t numStages = 2;
+  /// numStages K/V stages, then the Q tile.
   int64_t sharedMemoryBytes() const {
-    return 2 * kvStageBytes() + qTileBytes();
+    return numStages * kvStageBytes() + qTileBytes();
   }
 };
 

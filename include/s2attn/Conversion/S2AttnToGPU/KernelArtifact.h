@@ -32,6 +32,8 @@ struct KernelArtifact {
 struct KernelArtifactOptions {
   std::string chip = "sm_90a";
   std::string schedule = "auto";
+  bool packGQA = true;
+  int64_t stages = 2;
   bool emitPtx = false;
 };
 
