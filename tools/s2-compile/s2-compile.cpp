@@ -53,6 +53,10 @@ static llvm::cl::opt<int64_t>
     stages("stages",
            llvm::cl::desc("K/V shared-memory buffers: 2 (default) or 3"),
            llvm::cl::init(2), llvm::cl::cat(category));
+static llvm::cl::opt<bool> longestFirst(
+    "longest-first",
+    llvm::cl::desc("Launch the longest causal rows first (default true)"),
+    llvm::cl::init(true), llvm::cl::cat(category));
 static llvm::cl::opt<bool>
     emitPtx("emit-ptx", llvm::cl::desc("Also write kernel.ptx"),
             llvm::cl::cat(category));
@@ -103,6 +107,7 @@ int main(int argc, char **argv) {
   options.schedule = schedule;
   options.packGQA = packGQA;
   options.stages = stages;
+  options.longestFirst = longestFirst;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

@@ -62,6 +62,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     Option<"packGQA", "pack-gqa", "bool", /*default=*/"true",
            "Let the query heads of a KV group share a CTA (and each K/V tile "
            "load) when they share a pattern">,
+    Option<"longestFirst", "longest-first", "bool", /*default=*/"true",
+           "Launch the query tiles with the longest causal rows first, so the "
+           "last wave is short rows rather than long ones">,
     Option<"stages", "stages", "int64_t", /*default=*/"2",
            "K/V shared-memory buffers, 2 or 3 (3 measured 12-17% slower on "
            "an H200 at head_dim 128: docs/performance.md)">,

@@ -337,8 +337,10 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   lane = rem(thread, 32);
   warp = div(thread, 32);
   rowInWarp = add(mul(warp, index(16)), div(lane, 4));
-  Value chunkIndex = add(gpu::BlockIdOp::create(b, gpu::Dimension::x),
-                         index(config.firstChunk));
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  if (config.longestFirst)
+    blockX = sub(index(config.numChunks - 1), blockX);
+  Value chunkIndex = add(blockX, index(config.firstChunk));
   headGroup = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::z);
   Value firstHead = mul(headGroup, index(config.packedHeads));

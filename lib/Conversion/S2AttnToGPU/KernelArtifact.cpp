@@ -239,6 +239,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.schedule = options.schedule;
   conversion.packGQA = options.packGQA;
   conversion.stages = options.stages;
+  conversion.longestFirst = options.longestFirst;
   convert.addPass(createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(module)))
     return failure();

@@ -74,7 +74,8 @@ int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config) {
 
 FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
                                         StringRef scheduleChoice,
-                                        bool packGQA, int64_t stages) {
+                                        bool packGQA, int64_t stages,
+                                        bool longestFirst) {
   if (op.hasPureTensorSemantics())
     return op.emitOpError("convert-s2attn-to-gpu needs memref operands; "
                           "bufferize first"),
@@ -149,6 +150,7 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
   config.packedHeads = packGQA ? packableHeads(op, config) : 1;
   config.numStages = stages;
+  config.longestFirst = longestFirst && config.causal;
   config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
   config.numChunks =
       ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
@@ -220,7 +222,7 @@ struct ConvertS2AttnToGPUPass
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     for (AttentionOp op : ops) {
-      FailureOr<FlashKernelConfig> config = planKernel(op, schedule, packGQA, stages);
+      FailureOr<FlashKernelConfig> config = planKernel(op, schedule, packGQA, stages, longestFirst);
       if (failed(config))
         return signalPassFailure();
       std::string name = "s2attn_fwd";

@@ -65,6 +65,8 @@ struct FlashKernelConfig {
   /// [firstChunk, firstChunk + numChunks) (absolute).
   int64_t firstChunk = 0;
   int64_t numChunks = 0;
+  /// blockIdx.x 0 takes the last chunk: causal rows grow with the position.
+  bool longestFirst = false;
   /// Exactly one of the two says where each row's key blocks are.
   std::optional<::s2attn::ref::BlockSchedule> schedule;
   std::optional<ClosedFormRows> closedForm;

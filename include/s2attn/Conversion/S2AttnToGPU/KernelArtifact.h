@@ -34,6 +34,7 @@ struct KernelArtifactOptions {
   std::string schedule = "auto";
   bool packGQA = true;
   int64_t stages = 2;
+  bool longestFirst = true;
   bool emitPtx = false;
 };
 
