@@ -1,5 +1,6 @@
 //===- S2AttnOps.cpp - s2attn operations ----------------------------------===//
 
+#include "AttentionOperands.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
 #include "s2attn/Reference/Schedule.h"
 
@@ -121,127 +122,17 @@ PatternContext AttentionOp::getPatternContext() {
 void AttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  if (hasPureTensorSemantics())
-    return;
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      continue;
-    if (isDpsInit(&operand))
-      effects.emplace_back(MemoryEffects::Write::get(), &operand);
-    else
-      effects.emplace_back(MemoryEffects::Read::get(), &operand);
-  }
+  addDestinationStyleEffects(*this, effects);
 }
 
 //===----------------------------------------------------------------------===//
 // AttentionOp verifier
 //===----------------------------------------------------------------------===//
 
-static bool dimsConflict(int64_t lhs, int64_t rhs) {
-  return !ShapedType::isDynamic(lhs) && !ShapedType::isDynamic(rhs) &&
-         lhs != rhs;
-}
-
-static bool shapesConflict(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
-  for (auto [l, r] : llvm::zip_equal(lhs, rhs))
-    if (dimsConflict(l, r))
-      return true;
-  return false;
-}
-
-static bool isSupportedElementType(Type type) {
-  return type.isF16() || type.isBF16() || type.isF32();
-}
-
 LogicalResult AttentionOp::verify() {
-  auto shapedOperands = {getQuery(), getKey(), getValue(), getOutput()};
-  bool onTensors = hasPureTensorSemantics();
-  for (Value operand : shapedOperands)
-    if (isa<RankedTensorType>(operand.getType()) != onTensors)
-      return emitOpError("operands must be all tensors or all memrefs, got ")
-             << getQuery().getType() << " query and " << operand.getType();
-  if (getLse() && isa<RankedTensorType>(getLse().getType()) != onTensors)
-    return emitOpError("lse must be a ")
-           << (onTensors ? "tensor" : "memref") << " like the other operands";
-
-  static const char *names[] = {"query", "key", "value", "output"};
-  static const char *layouts[] = {"[batch, q_len, heads, head_dim]",
-                                  "[batch, kv_len, kv_heads, head_dim]",
-                                  "[batch, kv_len, kv_heads, head_dim]",
-                                  "[batch, q_len, heads, head_dim]"};
-  for (auto [index, operand] : llvm::enumerate(shapedOperands)) {
-    auto type = cast<ShapedType>(operand.getType());
-    if (type.getRank() != 4)
-      return emitOpError() << names[index] << " must have rank 4 "
-                           << layouts[index] << ", got " << type;
-  }
-
-  Type elementType = getQueryType().getElementType();
-  if (!isSupportedElementType(elementType))
-    return emitOpError("element type must be f16, bf16 or f32, got ")
-           << elementType;
-  for (auto [index, operand] : llvm::enumerate(shapedOperands))
-    if (cast<ShapedType>(operand.getType()).getElementType() != elementType)
-      return emitOpError() << names[index] << " element type "
-                           << cast<ShapedType>(operand.getType())
-                                  .getElementType()
-                           << " must match the query's " << elementType;
-
-  ShapedType queryType = getQueryType(), keyType = getKeyType();
-  auto valueType = cast<ShapedType>(getValue().getType());
-  auto outputType = cast<ShapedType>(getOutput().getType());
-  if (queryType.isDynamicDim(2) || keyType.isDynamicDim(2) ||
-      queryType.isDynamicDim(3))
-    return emitOpError("heads, kv_heads and head_dim must be static, got ")
-           << queryType << " query and " << keyType << " key";
-  if (shapesConflict(keyType.getShape(), valueType.getShape()))
-    return emitOpError("value shape ")
-           << valueType << " must match the key shape " << keyType
-           << " [batch, kv_len, kv_heads, head_dim]";
-  if (shapesConflict(outputType.getShape(), queryType.getShape()))
-    return emitOpError("output shape ")
-           << outputType << " must match the query shape " << queryType
-           << " [batch, q_len, heads, head_dim]";
-  if (dimsConflict(keyType.getDimSize(0), queryType.getDimSize(0)))
-    return emitOpError("key batch ")
-           << keyType.getDimSize(0) << " must match the query batch "
-           << queryType.getDimSize(0);
-  if (dimsConflict(keyType.getDimSize(3), queryType.getDimSize(3)))
-    return emitOpError("key head_dim ")
-           << keyType.getDimSize(3) << " must match the query head_dim "
-           << queryType.getDimSize(3);
-  int64_t heads = getNumHeads(), kvHeads = getNumKVHeads();
-  if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0)
-    return emitOpError("heads (")
-           << heads << ") must be a positive multiple of kv_heads (" << kvHeads
-           << ") so that each KV head serves the same number of query heads";
-  if (getHeadDim() < 1)
-    return emitOpError("head_dim must be >= 1, got ") << getHeadDim();
-
-  if (Value lse = getLse()) {
-    auto lseType = cast<ShapedType>(lse.getType());
-    SmallVector<int64_t> expected = {queryType.getDimSize(0), heads,
-                                     queryType.getDimSize(1)};
-    if (lseType.getRank() != 3 ||
-        shapesConflict(lseType.getShape(), expected) ||
-        !lseType.getElementType().isF32())
-      return emitOpError("lse must be f32 [batch, heads, q_len] = [")
-             << expected[0] << ", " << expected[1] << ", " << expected[2]
-             << "] (? for dynamic), got " << lseType;
-  }
-
-  if (onTensors) {
-    SmallVector<Type> expected = {outputType};
-    if (getLse())
-      expected.push_back(getLse().getType());
-    if (TypeRange(getResults()) != TypeRange(expected))
-      return emitOpError("on tensors the results must be the output")
-             << (getLse() ? " and lse" : "") << " types, in that order";
-  } else if (!getResults().empty()) {
-    return emitOpError("on memrefs the op writes its outputs and has no "
-                       "results, got ")
-           << getResults().size();
-  }
+  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
+                                     getOutput(), getLse(), getResults())))
+    return failure();
 
   if (FloatAttr scaleAttr = getScaleAttr()) {
     double scale = scaleAttr.getValueAsDouble();

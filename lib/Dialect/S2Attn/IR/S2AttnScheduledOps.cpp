@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionOperands.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -72,93 +73,20 @@ PatternContext ScheduledAttentionOp::getPatternContext() {
 void ScheduledAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  if (hasPureTensorSemantics())
-    return;
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      continue;
-    if (isDpsInit(&operand))
-      effects.emplace_back(MemoryEffects::Write::get(), &operand);
-    else
-      effects.emplace_back(MemoryEffects::Read::get(), &operand);
-  }
-}
-
-static bool dimsConflict(int64_t lhs, int64_t rhs) {
-  return !ShapedType::isDynamic(lhs) && !ShapedType::isDynamic(rhs) &&
-         lhs != rhs;
+  addDestinationStyleEffects(*this, effects);
 }
 
 LogicalResult ScheduledAttentionOp::verify() {
+  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(),
+                                     getOutput(), getLse(), getResults())))
+    return failure();
   bool onTensors = hasPureTensorSemantics();
-  SmallVector<Value> shaped = {getQuery(), getKey(), getValue(), getOutput()};
-  if (getLse())
-    shaped.push_back(getLse());
-  llvm::append_range(shaped, getSchedule());
-  for (Value operand : shaped)
-    if (isa<RankedTensorType>(operand.getType()) != onTensors)
+  for (Value array : getSchedule())
+    if (isa<RankedTensorType>(array.getType()) != onTensors)
       return emitOpError("operands must be all tensors or all memrefs, got ")
-             << getQuery().getType() << " query and " << operand.getType();
-
-  static const char *names[] = {"query", "key", "value", "output"};
-  for (auto [index, operand] : llvm::enumerate(ArrayRef(shaped).take_front(4)))
-    if (cast<ShapedType>(operand.getType()).getRank() != 4)
-      return emitOpError() << names[index] << " must have rank 4, got "
-                           << operand.getType();
-  Type elementType = getQueryType().getElementType();
-  if (!elementType.isF16() && !elementType.isBF16() && !elementType.isF32())
-    return emitOpError("element type must be f16, bf16 or f32, got ")
-           << elementType;
-  for (Value operand : ArrayRef(shaped).take_front(4))
-    if (cast<ShapedType>(operand.getType()).getElementType() != elementType)
-      return emitOpError("query, key, value and output must share the "
-                         "element type ")
-             << elementType << ", got " << operand.getType();
-  ShapedType queryType = getQueryType(), keyType = getKeyType();
-  auto valueType = cast<ShapedType>(getValue().getType());
-  auto outputType = cast<ShapedType>(getOutput().getType());
-  if (queryType.isDynamicDim(2) || keyType.isDynamicDim(2) ||
-      queryType.isDynamicDim(3) || keyType.isDynamicDim(3) ||
-      valueType.isDynamicDim(2) || valueType.isDynamicDim(3) ||
-      outputType.isDynamicDim(2) || outputType.isDynamicDim(3))
-    return emitOpError("heads, kv_heads and head_dim must be static");
-  for (int64_t dim = 0; dim < 4; ++dim) {
-    if (dimsConflict(keyType.getDimSize(dim), valueType.getDimSize(dim)))
-      return emitOpError("value shape ")
-             << valueType << " must match the key shape " << keyType;
-    if (dimsConflict(queryType.getDimSize(dim), outputType.getDimSize(dim)))
-      return emitOpError("output shape ")
-             << outputType << " must match the query shape " << queryType;
-  }
-  if (dimsConflict(queryType.getDimSize(0), keyType.getDimSize(0)) ||
-      queryType.getDimSize(3) != keyType.getDimSize(3))
-    return emitOpError("key batch and head_dim must match the query's, got ")
-           << keyType << " key and " << queryType << " query";
-  int64_t heads = getNumHeads(), kvHeads = getNumKVHeads();
-  if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0)
-    return emitOpError("heads (")
-           << heads << ") must be a positive multiple of kv_heads (" << kvHeads
-           << ")";
-  if (Value lse = getLse()) {
-    auto lseType = cast<ShapedType>(lse.getType());
-    if (lseType.getRank() != 3 || !lseType.getElementType().isF32() ||
-        dimsConflict(lseType.getDimSize(0), queryType.getDimSize(0)) ||
-        lseType.getDimSize(1) != heads ||
-        dimsConflict(lseType.getDimSize(2), queryType.getDimSize(1)))
-      return emitOpError("lse must be f32 [batch, heads, q_len], got ")
-             << lseType;
-  }
-  if (onTensors) {
-    SmallVector<Type> expected = {outputType};
-    if (getLse())
-      expected.push_back(getLse().getType());
-    if (TypeRange(getResults()) != TypeRange(expected))
-      return emitOpError("on tensors the results must be the output")
-             << (getLse() ? " and lse" : "") << " types, in that order";
-  } else if (!getResults().empty()) {
-    return emitOpError("on memrefs the op writes its outputs and has no "
-                       "results");
-  }
+             << getQuery().getType() << " query and " << array.getType()
+             << " schedule array";
+  int64_t heads = getNumHeads();
 
   double scale = getScale().convertToDouble();
   if (!(scale > 0.0) || !std::isfinite(scale))
