@@ -367,15 +367,11 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                                index(config.numStages * config.kvStageBytes()),
                                config.qTile);
 
-  // The Q tile: once into shared memory, then into registers for good.
+  // The Q tile: once into shared memory, then into registers for good. Its
+  // copy is in flight together with the first K/V tiles'.
   copyRowsAsync(query, queryTile, sub(chunkStart, index(config.qStart)),
                 config.qTile, config.qLen, firstHead, config.packedHeads);
   NVVM::CpAsyncCommitGroupOp::create(b);
-  waitForCopies(0);
-  SmallVector<AFragment> queryFragments;
-  for (int64_t d = 0; d < D; d += 16)
-    queryFragments.push_back(
-        mmaFragments.loadA(queryTile, mul(warp, index(16)), d));
 
   RowWalk walk = config.schedule
                      ? buildScheduleWalk(b, config, module, name, where)
@@ -420,6 +416,11 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   };
   for (int64_t ahead = 0; ahead < config.numStages - 1; ++ahead)
     issueLoadsIfAny(index(ahead));
+  waitForCopies(config.numStages - 1);
+  SmallVector<AFragment> queryFragments;
+  for (int64_t d = 0; d < D; d += 16)
+    queryFragments.push_back(
+        mmaFragments.loadA(queryTile, mul(warp, index(16)), d));
 
   SoftmaxState initial;
   Value minusInf = f32(-std::numeric_limits<double>::infinity());

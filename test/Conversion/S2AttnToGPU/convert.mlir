@@ -30,10 +30,15 @@
 // The Q tile: cp.async with zero fill past the sequence, into shared memory.
 // CHECK: gpu.dynamic_shared_memory
 // CHECK: nvgpu.device_async_copy {{.*}} {bypassL1} : memref<1x100x2x64xbf16> to memref<64x64xbf16, #gpu.address_space<workgroup>>
-// CHECK: nvvm.cp.async.wait.group 0
+// CHECK: nvvm.cp.async.commit.group
+// The first K/V tiles load while Q lands: wait for all but that newest group.
+// CHECK: nvgpu.device_async_copy {{.*}} : memref<1x100x1x64xbf16> to memref<32x64xbf16, #gpu.address_space<workgroup>>
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: nvvm.cp.async.wait.group 1
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
 // The row walk: K/V for the next step load while this one computes.
 // CHECK: scf.for
+// CHECK: nvvm.cp.async.wait.group 0
 // CHECK: scf.if
 // CHECK: nvgpu.device_async_copy {{.*}} : memref<1x100x1x64xbf16> to memref<32x64xbf16, #gpu.address_space<workgroup>>
 // CHECK: nvvm.mma.sync {{.*}} {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
