@@ -11,6 +11,7 @@
 
 #include "s2attn/CAPI/Runner/JitRunner.h"
 #include "s2attn/CAPI/Runner/ProblemIR.h"
+#include "s2attn/CAPI/Runner/RowMajor.h"
 #include "s2attn/Reference/Render.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -196,15 +197,8 @@ template <int Rank>
 StridedMemRefType<char, Rank> describe(const void *data,
                                        std::array<int64_t, Rank> shape) {
   StridedMemRefType<char, Rank> descriptor;
-  descriptor.basePtr = static_cast<char *>(const_cast<void *>(data));
-  descriptor.data = descriptor.basePtr;
-  descriptor.offset = 0;
-  int64_t stride = 1;
-  for (int dim = Rank - 1; dim >= 0; --dim) {
-    descriptor.sizes[dim] = shape[dim];
-    descriptor.strides[dim] = stride;
-    stride *= shape[dim];
-  }
+  char *pointer = static_cast<char *>(const_cast<void *>(data));
+  s2run::describeRowMajor(descriptor, pointer, pointer, shape.data());
   return descriptor;
 }
 

@@ -10,6 +10,7 @@
 #define S2RUN_HOSTMEMREF_H
 
 #include "s2attn/CAPI/Runner/FloatFormats.h"
+#include "s2attn/CAPI/Runner/RowMajor.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 
@@ -37,15 +38,8 @@ public:
     aligned +=
         (kAlignment - reinterpret_cast<uintptr_t>(aligned) % kAlignment) %
         kAlignment;
-    descriptor.basePtr = reinterpret_cast<char *>(storage.data());
-    descriptor.data = reinterpret_cast<char *>(aligned);
-    descriptor.offset = 0;
-    int64_t stride = 1;
-    for (int dim = Rank - 1; dim >= 0; --dim) {
-      descriptor.sizes[dim] = shape[dim];
-      descriptor.strides[dim] = stride;
-      stride *= shape[dim];
-    }
+    describeRowMajor(descriptor, reinterpret_cast<char *>(storage.data()),
+                     reinterpret_cast<char *>(aligned), shape.data());
   }
   // The descriptor points into `storage`.
   HostMemRef(const HostMemRef &) = delete;
