@@ -328,6 +328,13 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(config.numThreads()), 1, 1}));
+  // Left alone, ptxas caps registers for occupancy and spills; asking for as
+  // many CTAs as fit 128 (head_dim 64) or 255 (128) registers a thread
+  // keeps every shipped shape spill-free (test/Conversion/.../no-spills.test).
+  int64_t threadsPerSM = config.headDim == 64 ? 512 : 256;
+  func->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, threadsPerSM / config.numThreads())));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
   Value query = body.getArgument(0), key = body.getArgument(1),
@@ -476,52 +483,80 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
       });
   SoftmaxState final = SoftmaxState::unflatten(loop.getResults());
 
-  // Epilogue: normalize, store O, and the natural-log LSE.
+  // Epilogue: normalize O into the (now free) Q tile of shared memory, write
+  // it out in coalesced 16-byte rows, and store the natural-log LSE.
   Value zero = f32(0.0), one = f32(1.0);
+  Value laneColumn = mul(rem(lane, 4), index(2));
+  // A row with no steps passed no barrier since the warps read Q.
+  gpu::BarrierOp::create(b);
   for (int half = 0; half < 2; ++half) {
     Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
     Value hasKeys = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total,
                                           zero);
     Value inverse = arith::SelectOp::create(
         b, hasKeys, arith::DivFOp::create(b, one, total), zero);
+    Value tileRow = add(rowInWarp, index(8 * half));
+    for (int64_t tile = 0; tile < D / 8; ++tile) {
+      Value lo = arith::MulFOp::create(
+          b, element(b, final.output[tile], 2 * half), inverse);
+      Value hi = arith::MulFOp::create(
+          b, element(b, final.output[tile], 2 * half + 1), inverse);
+      Value pair = vector::FromElementsOp::create(
+          b, VectorType::get({2}, elementType),
+          ValueRange{arith::TruncFOp::create(b, elementType, lo),
+                     arith::TruncFOp::create(b, elementType, hi)});
+      Value column =
+          add(mmaFragments.swizzledColumn(tileRow, index(tile)), laneColumn);
+      vector::StoreOp::create(b, pair, queryTile, ValueRange{tileRow, column},
+                              /*nontemporal=*/false, llvm::Align(4));
+    }
+    if (!config.hasLse)
+      continue;
     Value qIndex = sub(queryPosition(half), index(config.qStart));
-    Value head = queryHead(half);
-    Value rowExists = inRange(qIndex, 0, config.qLen);
-    scf::IfOp::create(b, rowExists, [&](OpBuilder &, Location) {
-      Value column = mul(rem(lane, 4), index(2));
-      for (int64_t tile = 0; tile < D / 8; ++tile) {
-        Value lo = arith::MulFOp::create(
-            b, element(b, final.output[tile], 2 * half), inverse);
-        Value hi = arith::MulFOp::create(
-            b, element(b, final.output[tile], 2 * half + 1), inverse);
-        Value pair = vector::FromElementsOp::create(
-            b, VectorType::get({2}, elementType),
-            ValueRange{arith::TruncFOp::create(b, elementType, lo),
-                       arith::TruncFOp::create(b, elementType, hi)});
-        vector::StoreOp::create(
-            b, pair, out,
-            ValueRange{batchIndex, qIndex, head, add(column, index(tile * 8))});
-      }
-      if (config.hasLse) {
-        Value lse = arith::SelectOp::create(
-            b, hasKeys,
-            arith::MulFOp::create(
-                b,
-                arith::AddFOp::create(
-                    b, arith::MulFOp::create(b, final.max[half], scoreScale),
-                    math::Log2Op::create(b, total)),
-                f32(M_LN2)),
-            minusInf);
-        Value firstOfQuad = cmp(arith::CmpIPredicate::eq, rem(lane, 4),
-                                index(0));
-        scf::IfOp::create(b, firstOfQuad, [&](OpBuilder &, Location) {
-          memref::StoreOp::create(b, lse, body.getArgument(4),
-                                  ValueRange{batchIndex, head, qIndex});
-          scf::YieldOp::create(b);
-        });
-      }
+    Value lse = arith::SelectOp::create(
+        b, hasKeys,
+        arith::MulFOp::create(
+            b,
+            arith::AddFOp::create(
+                b, arith::MulFOp::create(b, final.max[half], scoreScale),
+                math::Log2Op::create(b, total)),
+            f32(M_LN2)),
+        minusInf);
+    Value ownsRow = arith::AndIOp::create(
+        b, inRange(qIndex, 0, config.qLen),
+        cmp(arith::CmpIPredicate::eq, rem(lane, 4), index(0)));
+    scf::IfOp::create(b, ownsRow, [&](OpBuilder &, Location) {
+      memref::StoreOp::create(b, lse, body.getArgument(4),
+                              ValueRange{batchIndex, queryHead(half), qIndex});
       scf::YieldOp::create(b);
     });
+  }
+  gpu::BarrierOp::create(b);
+  int64_t chunksPerRow = D / 8;
+  int64_t copiesPerThread = config.qTile * chunksPerRow / config.numThreads();
+  auto chunkType = VectorType::get({8}, elementType);
+  for (int64_t i = 0; i < copiesPerThread; ++i) {
+    Value copy = add(thread, index(i * config.numThreads()));
+    Value row = div(copy, chunksPerRow);
+    Value chunk = rem(copy, chunksPerRow);
+    Value qIndex = sub(add(chunkStart, div(row, config.packedHeads)),
+                       index(config.qStart));
+    Value head = add(mul(headGroup, index(config.packedHeads)),
+                     rem(row, config.packedHeads));
+    scf::IfOp::create(
+        b, inRange(qIndex, 0, config.qLen), [&](OpBuilder &, Location) {
+          // 16-byte accesses: the runtime requires 16-byte aligned tensors,
+          // and rows and chunks are multiples of 16 bytes.
+          Value values = vector::LoadOp::create(
+              b, chunkType, queryTile,
+              ValueRange{row, mmaFragments.swizzledColumn(row, chunk)},
+              /*nontemporal=*/false, llvm::Align(16));
+          vector::StoreOp::create(
+              b, values, out,
+              ValueRange{batchIndex, qIndex, head, mul(chunk, index(8))},
+              /*nontemporal=*/false, llvm::Align(16));
+          scf::YieldOp::create(b);
+        });
   }
   gpu::ReturnOp::create(b);
   return func;
