@@ -2,6 +2,8 @@
 
 #include "s2attn/Reference/Schedule.h"
 
+#include "TestRandom.h"
+
 #include "gtest/gtest.h"
 
 #include <chrono>
@@ -14,17 +16,7 @@ using namespace s2attn::ref;
 
 namespace {
 
-class Random {
-public:
-  explicit Random(uint64_t seed) : engine(seed) {}
-  int64_t pick(int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(engine);
-  }
-  bool coin() { return pick(0, 1) == 1; }
-
-private:
-  std::mt19937_64 engine;
-};
+using s2attn::ref::test::Random;
 
 /// A random problem: pattern, shape, positions and how it was made.
 struct Problem {
