@@ -20,10 +20,10 @@ const TargetModel kTargets[] = {
      /*fastMemoryBytes=*/512 * 1024, /*vectorBits=*/256},
     {"sm_80", TargetModel::Kind::GPU, /*preferredQTile=*/64,
      /*fastMemoryBytes=*/166912, /*vectorBits=*/0, /*registersPerThread=*/255,
-     /*warpsPerQTile64=*/4, /*maxStages=*/3},
+     /*warpsPerQTile64=*/4, /*maxStages=*/3, /*multiprocessors=*/108},
     {"sm_90a", TargetModel::Kind::GPU, /*preferredQTile=*/128,
      /*fastMemoryBytes=*/232448, /*vectorBits=*/0, /*registersPerThread=*/255,
-     /*warpsPerQTile64=*/4, /*maxStages=*/4},
+     /*warpsPerQTile64=*/4, /*maxStages=*/4, /*multiprocessors=*/132},
 };
 
 int64_t cpuScratchBytes(int64_t qTile, int64_t kvTile, int64_t headDim) {

@@ -64,7 +64,9 @@ def random_problem(rng, index):
             params.append(f"vert = {rng.choice(['absolute', 'relative'])}")
         pattern = "#s2attn.local_stride<" + ", ".join(params) + ">"
     elif kind == "block_mask":
-        end = kv_start + kv_len
+        # Queries may reach past the keys (q_start set, bidirectional).
+        q_end = (q_start if q_start is not None else kv_start) + q_len
+        end = max(kv_start + kv_len, q_end)
         blocks = (end + block - 1) // block
         mask_heads = rng.choice([1, kv_heads, heads])
         pattern = f"#s2attn.block_mask<block = {block}, mask = {block_mask(rng, mask_heads, blocks, blocks, causal)}>"

@@ -57,6 +57,10 @@ static llvm::cl::opt<bool> longestFirst(
     "longest-first",
     llvm::cl::desc("Launch the longest causal rows first (default true)"),
     llvm::cl::init(true), llvm::cl::cat(category));
+static llvm::cl::opt<int64_t>
+    ctaRows("cta-rows",
+            llvm::cl::desc("Most query rows per CTA: 64 (default) or 128"),
+            llvm::cl::init(64), llvm::cl::cat(category));
 static llvm::cl::opt<bool>
     emitPtx("emit-ptx", llvm::cl::desc("Also write kernel.ptx"),
             llvm::cl::cat(category));
@@ -108,6 +112,7 @@ int main(int argc, char **argv) {
   options.packGQA = packGQA;
   options.stages = stages;
   options.longestFirst = longestFirst;
+  options.ctaRows = ctaRows;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

@@ -224,8 +224,9 @@ Local-stride flags select #s2attn.local_stride; with none of them (and no
 --mask) the pattern is #s2attn.dense<block = --block>.
 
 Exit codes: 0 success, 1 bad input (flags, files, invalid problem) or a
-compilation failure, 2 --target cuda cannot run here (no CUDA runtime in
-this build, no driver or no GPU), 3 --check mismatch.
+CPU compilation failure, 2 --target cuda cannot run this (no CUDA runtime in
+this build, no driver or no GPU, or a dtype or head_dim the GPU kernel does
+not serve), 3 --check mismatch.
 )";
 
 llvm::Error flagError(llvm::StringRef flag, const llvm::Twine &message) {

@@ -63,8 +63,13 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Let the query heads of a KV group share a CTA (and each K/V tile "
            "load) when they share a pattern">,
     Option<"longestFirst", "longest-first", "bool", /*default=*/"true",
-           "Launch the query tiles with the longest causal rows first, so the "
-           "last wave is short rows rather than long ones">,
+           "Launch the query tiles with the longest causal rows first, over "
+           "all heads and batches, so the last wave is short rows rather "
+           "than long ones">,
+    Option<"ctaRows", "cta-rows", "int64_t", /*default=*/"64",
+           "Most query rows per CTA, 64 or 128: a 128-token tile (block 128) "
+           "is split over two 4-warp CTAs by default, so that two CTAs stay "
+           "resident per SM at head_dim 128">,
     Option<"stages", "stages", "int64_t", /*default=*/"2",
            "K/V shared-memory buffers, 2 or 3 (3 measured 12-17% slower on "
            "an H200 at head_dim 128: docs/performance.md)">,

@@ -35,6 +35,9 @@ struct TargetModel {
   int64_t registersPerThread = 0;
   int64_t warpsPerQTile64 = 0;
   int64_t maxStages = 0;
+  /// GPU only: streaming multiprocessors of the reference part (A100, H100
+  /// SXM), which sizes the first wave of CTAs.
+  int64_t multiprocessors = 0;
 
   bool isGPU() const { return kind == Kind::GPU; }
 };

@@ -27,6 +27,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::s2attn;
@@ -56,6 +57,10 @@ private:
   }
   Value inRange(Value value, int64_t lower, int64_t upper);
 
+  /// The (chunk, head group, batch) this CTA computes, chunks counted from
+  /// firstChunk.
+  std::tuple<Value, Value, Value> assignWork();
+
   Value sharedView(Value sharedMemory, Value byteOffset, int64_t rows);
 
   /// Copies `rows` tile rows from `source` into `tile`: tile row r holds
@@ -69,6 +74,11 @@ private:
   /// Waits until at most `pending` copy groups are in flight, then syncs
   /// the CTA so every thread sees the landed tiles.
   void waitForCopies(int64_t pending);
+
+  /// Causal rows: key chunks of the walk's last block that start after the
+  /// CTA's last query, which a CTA with fewer rows than the tile (a 128-token
+  /// block, or GQA packing) would otherwise load and mask out entirely.
+  Value maskedTrailingChunks(const RowWalk &walk);
 
   /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
   SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
@@ -91,6 +101,24 @@ Value FlashKernelEmitter::inRange(Value value, int64_t lower, int64_t upper) {
   Value aboveLower = cmp(arith::CmpIPredicate::sge, value, index(lower));
   Value belowUpper = cmp(arith::CmpIPredicate::slt, value, index(upper));
   return arith::AndIOp::create(b, aboveLower, belowUpper);
+}
+
+std::tuple<Value, Value, Value> FlashKernelEmitter::assignWork() {
+  Value x = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value y = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value z = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  if (!config.longestFirst)
+    return {x, y, z};
+  // CTAs start in linear block order; see FlashKernelConfig::longestFirst.
+  int64_t headGroups = config.headGroups();
+  int64_t groupSlices = config.launchGroupSlices;
+  Value linear =
+      add(x, mul(index(config.numChunks), add(y, mul(index(headGroups), z))));
+  Value group = div(linear, groupSlices * config.numChunks);
+  Value inGroup = rem(linear, groupSlices * config.numChunks);
+  Value slice = add(mul(group, index(groupSlices)), rem(inGroup, groupSlices));
+  Value chunk = sub(index(config.numChunks - 1), div(inGroup, groupSlices));
+  return {chunk, rem(slice, headGroups), div(slice, headGroups)};
 }
 
 Value FlashKernelEmitter::sharedView(Value sharedMemory, Value byteOffset,
@@ -142,6 +170,33 @@ Value FlashKernelEmitter::queryHead(int half) {
 void FlashKernelEmitter::waitForCopies(int64_t pending) {
   NVVM::CpAsyncWaitGroupOp::create(b, b.getI32IntegerAttr(pending));
   gpu::BarrierOp::create(b);
+}
+
+Value FlashKernelEmitter::maskedTrailingChunks(const RowWalk &walk) {
+  int64_t chunks = config.chunksPerBlock();
+  if (!config.causal || chunks == 1)
+    return index(0);
+  Value lastQuery =
+      arith::MinSIOp::create(b, add(chunkStart, index(config.ctaPositions() - 1)),
+                             index(config.qStart + config.qLen - 1));
+  auto hasEntries = scf::IfOp::create(
+      b, TypeRange{b.getIndexType()},
+      cmp(arith::CmpIPredicate::sgt, walk.numEntries, index(0)),
+      /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&hasEntries.getThenRegion().front());
+  Value lastBlock = walk.keyBlock(sub(walk.numEntries, index(1)));
+  Value keysBefore =
+      sub(add(lastQuery, index(1)), mul(lastBlock, index(config.block)));
+  // ceil(keysBefore / kvChunk) chunks hold a key the CTA may see.
+  Value visible = arith::CeilDivSIOp::create(b, keysBefore,
+                                            index(config.kvChunk));
+  visible = arith::MaxSIOp::create(
+      b, arith::MinSIOp::create(b, visible, index(chunks)), index(0));
+  scf::YieldOp::create(b, sub(index(chunks), visible));
+  b.setInsertionPointToStart(&hasEntries.getElseRegion().front());
+  scf::YieldOp::create(b, index(0));
+  return hasEntries.getResult(0);
 }
 
 SmallVector<Value>
@@ -328,13 +383,10 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(config.numThreads()), 1, 1}));
-  // Left alone, ptxas caps registers for occupancy and spills; asking for as
-  // many CTAs as fit 128 (head_dim 64) or 255 (128) registers a thread
-  // keeps every shipped shape spill-free (test/Conversion/.../no-spills.test).
-  int64_t threadsPerSM = config.headDim == 64 ? 512 : 256;
-  func->setAttr("nvvm.minctasm",
-                b.getI32IntegerAttr(std::max<int64_t>(
-                    1, threadsPerSM / config.numThreads())));
+  // Left alone, ptxas caps registers for occupancy and spills; asking for
+  // minCTAsPerSM keeps every shipped shape spill-free
+  // (test/Conversion/.../no-spills.test).
+  func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(config.minCTAsPerSM()));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
   Value query = body.getArgument(0), key = body.getArgument(1),
@@ -344,12 +396,9 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   lane = rem(thread, 32);
   warp = div(thread, 32);
   rowInWarp = add(mul(warp, index(16)), div(lane, 4));
-  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  if (config.longestFirst)
-    blockX = sub(index(config.numChunks - 1), blockX);
-  Value chunkIndex = add(blockX, index(config.firstChunk));
-  headGroup = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  batchIndex = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value chunkOrdinal;
+  std::tie(chunkOrdinal, headGroup, batchIndex) = assignWork();
+  Value chunkIndex = add(chunkOrdinal, index(config.firstChunk));
   Value firstHead = mul(headGroup, index(config.packedHeads));
   kvHead = div(firstHead, config.heads / config.kvHeads);
   chunkStart = mul(chunkIndex, index(config.ctaPositions()));
@@ -372,19 +421,20 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                          MemRefLayoutAttrInterface(), workgroup));
   Value queryTile = sharedView(shared,
                                index(config.numStages * config.kvStageBytes()),
-                               config.qTile);
+                               config.ctaRows);
 
   // The Q tile: once into shared memory, then into registers for good. Its
   // copy is in flight together with the first K/V tiles'.
   copyRowsAsync(query, queryTile, sub(chunkStart, index(config.qStart)),
-                config.qTile, config.qLen, firstHead, config.packedHeads);
+                config.ctaRows, config.qLen, firstHead, config.packedHeads);
   NVVM::CpAsyncCommitGroupOp::create(b);
 
   RowWalk walk = config.schedule
                      ? buildScheduleWalk(b, config, module, name, where)
                      : buildClosedFormWalk(b, config, where);
   int64_t chunks = config.chunksPerBlock();
-  Value numSteps = mul(walk.numEntries, index(chunks));
+  Value numSteps = sub(mul(walk.numEntries, index(chunks)),
+                       maskedTrailingChunks(walk));
 
   auto entryOf = [&](Value step) { return div(step, chunks); };
   auto chunkKeyPosition = [&](Value step) {
@@ -533,7 +583,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   }
   gpu::BarrierOp::create(b);
   int64_t chunksPerRow = D / 8;
-  int64_t copiesPerThread = config.qTile * chunksPerRow / config.numThreads();
+  int64_t copiesPerThread =
+      config.ctaRows * chunksPerRow / config.numThreads();
   auto chunkType = VectorType::get({8}, elementType);
   for (int64_t i = 0; i < copiesPerThread; ++i) {
     Value copy = add(thread, index(i * config.numThreads()));

@@ -240,6 +240,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.packGQA = options.packGQA;
   conversion.stages = options.stages;
   conversion.longestFirst = options.longestFirst;
+  conversion.ctaRows = options.ctaRows;
   convert.addPass(createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(module)))
     return failure();

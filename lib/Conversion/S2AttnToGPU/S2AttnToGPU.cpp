@@ -4,6 +4,7 @@
 #include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
 #include "s2attn/Reference/Analysis.h"
+#include "s2attn/Transforms/TargetModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -63,7 +64,7 @@ std::optional<ClosedFormRows> closedFormOf(AttentionOp op,
 /// the group has the same pattern and the group fits the tile's rows.
 int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config) {
   int64_t group = config.heads / config.kvHeads;
-  if (group == 1 || !llvm::isPowerOf2_64(group) || group > config.qTile)
+  if (group == 1 || !llvm::isPowerOf2_64(group) || group > config.ctaRows)
     return 1;
   if (auto mask = dyn_cast<BlockMaskAttr>(op.getPattern()))
     if (mask.getNumMaskHeads() != 1 &&
@@ -72,10 +73,32 @@ int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config) {
   return group;
 }
 
+/// The pass options a kernel plan depends on.
+struct KernelChoices {
+  StringRef schedule;
+  bool packGQA;
+  int64_t stages;
+  bool longestFirst;
+  int64_t maxCtaRows;
+  const TargetModel &target;
+};
+
+/// The fewest (batch, head group) slices, dividing them all, whose chunks
+/// fill the chip's first wave of CTAs.
+int64_t launchGroupSlices(const FlashKernelConfig &config,
+                          const TargetModel &target) {
+  int64_t slices = config.headGroups() * config.batch;
+  int64_t wave = target.multiprocessors * config.minCTAsPerSM();
+  int64_t needed = llvm::divideCeil(wave, config.numChunks);
+  for (int64_t group = 1; group < slices; ++group)
+    if (slices % group == 0 && group >= needed)
+      return group;
+  return slices;
+}
+
 FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
-                                        StringRef scheduleChoice,
-                                        bool packGQA, int64_t stages,
-                                        bool longestFirst) {
+                                        const KernelChoices &choices) {
+  StringRef scheduleChoice = choices.schedule;
   if (op.hasPureTensorSemantics())
     return op.emitOpError("convert-s2attn-to-gpu needs memref operands; "
                           "bufferize first"),
@@ -148,13 +171,15 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   if (!config.closedForm)
     config.schedule =
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
-  config.packedHeads = packGQA ? packableHeads(op, config) : 1;
-  config.numStages = stages;
-  config.longestFirst = longestFirst && config.causal;
+  config.ctaRows = std::min(config.qTile, choices.maxCtaRows);
+  config.packedHeads = choices.packGQA ? packableHeads(op, config) : 1;
+  config.numStages = choices.stages;
+  config.longestFirst = choices.longestFirst && config.causal;
   config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
   config.numChunks =
       ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
       config.firstChunk + 1;
+  config.launchGroupSlices = launchGroupSlices(config, choices.target);
   return config;
 }
 
@@ -207,14 +232,22 @@ struct ConvertS2AttnToGPUPass
     }
     if (stages != 2 && stages != 3) {
       module.emitError("convert-s2attn-to-gpu: stages = ")
-          << stages << " is not supported; expected 2 or 3";
+          << int64_t(stages) << " is not supported; expected 2 or 3";
       return signalPassFailure();
     }
-    if (chip != "sm_80" && chip != "sm_90a") {
+    const TargetModel *target = lookupTargetModel(chip);
+    if (!target || !target->isGPU()) {
       module.emitError("convert-s2attn-to-gpu: chip '")
           << chip << "' is not supported; expected sm_80 or sm_90a";
       return signalPassFailure();
     }
+    if (ctaRows != 64 && ctaRows != 128) {
+      module.emitError("convert-s2attn-to-gpu: cta-rows = ")
+          << int64_t(ctaRows) << " is not supported; expected 64 or 128";
+      return signalPassFailure();
+    }
+    KernelChoices choices{schedule, packGQA, stages, longestFirst, ctaRows,
+                          *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())
@@ -222,7 +255,7 @@ struct ConvertS2AttnToGPUPass
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     for (AttentionOp op : ops) {
-      FailureOr<FlashKernelConfig> config = planKernel(op, schedule, packGQA, stages, longestFirst);
+      FailureOr<FlashKernelConfig> config = planKernel(op, choices);
       if (failed(config))
         return signalPassFailure();
       std::string name = "s2attn_fwd";

@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -47,11 +48,13 @@ struct FlashKernelConfig {
   /// The pattern's block; schedule entries are blocks of this many keys.
   int64_t block = 64;
   /// Query positions per schedule tile, aligned to absolute positions (the
-  /// block, or several blocks under Merge-Q). Without head packing a CTA
-  /// computes one tile of one query head: 16 rows per warp.
+  /// block, or several blocks under Merge-Q).
   int64_t qTile = 64;
+  /// Rows a CTA computes, 16 per warp; divides qTile. Without head packing
+  /// they are ctaRows positions of one query head.
+  int64_t ctaRows = 64;
   /// Query heads of one KV group that share a CTA (GQA packing): its rows
-  /// are qTile / packedHeads positions x packedHeads heads, so every K/V
+  /// are ctaRows / packedHeads positions x packedHeads heads, so every K/V
   /// tile a CTA loads serves the whole group.
   int64_t packedHeads = 1;
   /// Keys per inner step; divides `block`.
@@ -65,21 +68,33 @@ struct FlashKernelConfig {
   /// [firstChunk, firstChunk + numChunks) (absolute).
   int64_t firstChunk = 0;
   int64_t numChunks = 0;
-  /// blockIdx.x 0 takes the last chunk: causal rows grow with the position.
+  /// Causal rows grow with the position: CTAs start on the last chunk. They
+  /// walk the chunks from the last down across `launchGroupSlices` (batch,
+  /// head group) slices at a time, then go on to the next slices; enough
+  /// slices for one wave of CTAs keep every long row out of the last wave,
+  /// and no more keep the K/V the running CTAs read within L2.
   bool longestFirst = false;
+  int64_t launchGroupSlices = 1;
   /// Exactly one of the two says where each row's key blocks are.
   std::optional<::s2attn::ref::BlockSchedule> schedule;
   std::optional<ClosedFormRows> closedForm;
 
-  int64_t ctaPositions() const { return qTile / packedHeads; }
-  int64_t numWarps() const { return qTile / 16; }
+  int64_t ctaPositions() const { return ctaRows / packedHeads; }
+  int64_t headGroups() const { return heads / packedHeads; }
+  /// CTAs the kernel asks to keep resident per SM (nvvm.minctasm): as many
+  /// as fit 128 (head_dim 64) or 255 (128) registers a thread.
+  int64_t minCTAsPerSM() const {
+    int64_t threadsPerSM = headDim == 64 ? 512 : 256;
+    return std::max<int64_t>(1, threadsPerSM / numThreads());
+  }
+  int64_t numWarps() const { return ctaRows / 16; }
   int64_t numThreads() const { return numWarps() * 32; }
   int64_t chunksPerBlock() const { return block / kvChunk; }
   int64_t elementBytes() const { return 2; }
   int64_t kvStageBytes() const {
     return 2 * kvChunk * headDim * elementBytes();
   }
-  int64_t qTileBytes() const { return qTile * headDim * elementBytes(); }
+  int64_t qTileBytes() const { return ctaRows * headDim * elementBytes(); }
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
   /// numStages K/V stages, then the Q tile.

@@ -35,6 +35,7 @@ struct KernelArtifactOptions {
   bool packGQA = true;
   int64_t stages = 2;
   bool longestFirst = true;
+  int64_t ctaRows = 64;
   bool emitPtx = false;
 };
 

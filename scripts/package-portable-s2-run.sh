@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Packs s2-run for a GPU machine that has the CUDA driver and toolkit but no
+# LLVM/MLIR: the s2-run-portable target (static MLIR, LLVM, libstdc++ and
+# runtime), stripped and xz-compressed to fit a device-tool carry.
+#
+#   scripts/package-portable-s2-run.sh OUTDIR
+#
+# writes OUTDIR/s2-run.xz. On the GPU machine:
+#   python3 -c 'import lzma,sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' \
+#     OUTDIR/s2-run.xz > /tmp/s2-run && chmod +x /tmp/s2-run
+#   /tmp/s2-run --target cuda --q-len 4096 --dtype bf16 ... --check
+set -euo pipefail
+if [[ $# -ne 1 ]]; then
+  echo "usage: $0 OUTDIR" >&2
+  exit 2
+fi
+out=$1
+cd "$(dirname "$0")/.."
+build_dir=${S2ATTN_BUILD_DIR:-build}
+if [[ ! -f "$build_dir/build.ninja" ]]; then
+  echo "error: no configured build in $build_dir (run scripts/build.sh first)" >&2
+  exit 1
+fi
+cmake --build "$build_dir" --target s2-run-portable
+mkdir -p "$out"
+strip -o "$out/s2-run" "$build_dir/bin/s2-run-portable"
+xz -T0 -6 -f "$out/s2-run"
+ls -l "$out/s2-run.xz"

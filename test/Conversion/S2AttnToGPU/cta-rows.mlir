@@ -1,0 +1,36 @@
+// A 128-token block is one schedule tile of 128 queries. By default two
+// 4-warp CTAs share it (64 rows each), so that two CTAs (240 registers a
+// thread at head_dim 128) stay resident per SM; cta-rows=128 gives the
+// whole tile to one 8-warp CTA.
+// RUN: s2-opt %s --convert-s2attn-to-gpu --cse | FileCheck %s --check-prefix=HALF
+// RUN: s2-opt %s --convert-s2attn-to-gpu="cta-rows=128" --cse | FileCheck %s --check-prefix=WHOLE
+// RUN: not s2-opt %s --convert-s2attn-to-gpu="cta-rows=96" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// 512 queries: 8 CTAs of 64 rows x 2 heads; 2 K/V stages of 64 keys (64 KiB)
+// and a 64-row Q tile (16 KiB).
+// HALF: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c8, %c2, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920_i32
+// HALF: gpu.func @s2attn_fwd({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 2 : i32}
+// The diagonal block's second 64-key chunk lies past every query of the
+// tile's first half: that CTA ends its walk one chunk early.
+// HALF: %[[LASTQ:.*]] = arith.minsi %{{.*}}, %c511 : index
+// HALF: %[[TRIM:.*]] = scf.if %{{.*}} -> (index) {
+// HALF: %[[VISIBLE:.*]] = arith.ceildivsi %{{.*}}, %c64 : index
+// HALF-NEXT: %[[LO:.*]] = arith.minsi %[[VISIBLE]], %c2 : index
+// HALF-NEXT: %[[CLAMPED:.*]] = arith.maxsi %[[LO]], %c0 : index
+// HALF-NEXT: %[[MASKED:.*]] = arith.subi %c2, %[[CLAMPED]] : index
+// HALF-NEXT: scf.yield %[[MASKED]] : index
+// HALF-NEXT: } else {
+// HALF-NEXT: scf.yield %c0 : index
+// HALF: %[[STEPS:.*]] = arith.subi %{{.*}}, %[[TRIM]] : index
+// HALF: scf.for %{{.*}} = %c0 to %[[STEPS]] step %c1
+
+// WHOLE: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c4, %c2, %c1) threads in (%c256, %c1, %c1) dynamic_shared_memory_size %c98304_i32
+// WHOLE: kernel attributes {known_block_size = array<i32: 256, 1, 1>, nvvm.minctasm = 1 : i32}
+
+// BAD: error: convert-s2attn-to-gpu: cta-rows = 96 is not supported; expected 64 or 128
+func.func @b128(%q: memref<1x512x2x128xbf16>, %k: memref<1x512x2x128xbf16>, %v: memref<1x512x2x128xbf16>, %o: memref<1x512x2x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x512x2x128xbf16>, memref<1x512x2x128xbf16>, memref<1x512x2x128xbf16>)
+      outs(%o : memref<1x512x2x128xbf16>)
+      pattern = #s2attn.local_stride<block = 128, local = 2, stride = 2>
+  return
+}
