@@ -59,8 +59,9 @@ static llvm::cl::opt<bool> longestFirst(
     llvm::cl::init(true), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t>
     ctaRows("cta-rows",
-            llvm::cl::desc("Most query rows per CTA: 64 (default) or 128"),
-            llvm::cl::init(64), llvm::cl::cat(category));
+            llvm::cl::desc("Most query rows per CTA: 64, 128 or 0 (auto, "
+                           "the default: by the number of waves)"),
+            llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<bool>
     emitPtx("emit-ptx", llvm::cl::desc("Also write kernel.ptx"),
             llvm::cl::cat(category));

@@ -66,10 +66,10 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Launch the query tiles with the longest causal rows first, over "
            "all heads and batches, so the last wave is short rows rather "
            "than long ones">,
-    Option<"ctaRows", "cta-rows", "int64_t", /*default=*/"64",
-           "Most query rows per CTA, 64 or 128: a 128-token tile (block 128) "
-           "is split over two 4-warp CTAs by default, so that two CTAs stay "
-           "resident per SM at head_dim 128">,
+    Option<"ctaRows", "cta-rows", "int64_t", /*default=*/"0",
+           "Most query rows per CTA: 64, 128, or 0 (auto): a 128-token tile "
+           "(block 128) goes to two 4-warp CTAs when its 8-warp CTAs would "
+           "fill fewer than 16 waves of the chip, else to one">,
     Option<"stages", "stages", "int64_t", /*default=*/"2",
            "K/V shared-memory buffers, 2 or 3 (3 measured 12-17% slower on "
            "an H200 at head_dim 128: docs/performance.md)">,

@@ -79,7 +79,8 @@ struct KernelChoices {
   bool packGQA;
   int64_t stages;
   bool longestFirst;
-  int64_t maxCtaRows;
+  /// 64 or 128; 0 picks by the number of waves.
+  int64_t ctaRows;
   const TargetModel &target;
 };
 
@@ -94,6 +95,29 @@ int64_t launchGroupSlices(const FlashKernelConfig &config,
     if (slices % group == 0 && group >= needed)
       return group;
   return slices;
+}
+
+/// Sets the rows of a CTA and what follows from them: GQA packing and the
+/// chunks along the sequence.
+void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
+                bool packGQA) {
+  config.ctaRows = ctaRows;
+  config.packedHeads = packGQA ? packableHeads(op, config) : 1;
+  config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
+  config.numChunks =
+      ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
+      config.firstChunk + 1;
+}
+
+/// Fewer than 16 waves of CTAs on the chip. There an 8-warp CTA (one per
+/// SM at head_dim 128) leaves each CTA's start and the last wave exposed,
+/// and two 4-warp CTAs per tile were 7% faster on an H100 (block 128, 4k);
+/// from 31 waves up they were no faster, and 3% slower at 128k, as each
+/// K/V tile then travels to two CTAs (docs/performance.md).
+bool fewWaves(const FlashKernelConfig &config, const TargetModel &target) {
+  int64_t ctas = config.numChunks * config.headGroups() * config.batch;
+  int64_t wave = target.multiprocessors * config.minCTAsPerSM();
+  return ctas < 16 * wave;
 }
 
 FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
@@ -171,14 +195,16 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   if (!config.closedForm)
     config.schedule =
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
-  config.ctaRows = std::min(config.qTile, choices.maxCtaRows);
-  config.packedHeads = choices.packGQA ? packableHeads(op, config) : 1;
   config.numStages = choices.stages;
   config.longestFirst = choices.longestFirst && config.causal;
-  config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
-  config.numChunks =
-      ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
-      config.firstChunk + 1;
+  int64_t ctaRows = choices.ctaRows;
+  if (ctaRows == 0) {
+    layOutCTAs(op, config, config.qTile, choices.packGQA);
+    ctaRows = config.qTile;
+    if (ctaRows > 64 && fewWaves(config, choices.target))
+      ctaRows = 64;
+  }
+  layOutCTAs(op, config, std::min(config.qTile, ctaRows), choices.packGQA);
   config.launchGroupSlices = launchGroupSlices(config, choices.target);
   return config;
 }
@@ -241,9 +267,10 @@ struct ConvertS2AttnToGPUPass
           << chip << "' is not supported; expected sm_80 or sm_90a";
       return signalPassFailure();
     }
-    if (ctaRows != 64 && ctaRows != 128) {
+    if (ctaRows != 0 && ctaRows != 64 && ctaRows != 128) {
       module.emitError("convert-s2attn-to-gpu: cta-rows = ")
-          << int64_t(ctaRows) << " is not supported; expected 64 or 128";
+          << int64_t(ctaRows)
+          << " is not supported; expected 0 (auto), 64 or 128";
       return signalPassFailure();
     }
     KernelChoices choices{schedule, packGQA, stages, longestFirst, ctaRows,

@@ -35,7 +35,7 @@ struct KernelArtifactOptions {
   bool packGQA = true;
   int64_t stages = 2;
   bool longestFirst = true;
-  int64_t ctaRows = 64;
+  int64_t ctaRows = 0;
   bool emitPtx = false;
 };
 
