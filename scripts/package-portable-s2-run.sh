@@ -14,15 +14,15 @@ if [[ $# -ne 1 ]]; then
   echo "usage: $0 OUTDIR" >&2
   exit 2
 fi
-out=$1
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 cd "$(dirname "$0")/.."
 build_dir=${S2ATTN_BUILD_DIR:-build}
-if [[ ! -f "$build_dir/build.ninja" ]]; then
+if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
   echo "error: no configured build in $build_dir (run scripts/build.sh first)" >&2
   exit 1
 fi
 cmake --build "$build_dir" --target s2-run-portable
-mkdir -p "$out"
 strip -o "$out/s2-run" "$build_dir/bin/s2-run-portable"
 xz -T0 -6 -f "$out/s2-run"
 ls -l "$out/s2-run.xz"

@@ -29,7 +29,7 @@ def block_mask(rng, heads, q_blocks, kv_blocks, causal):
 
 
 def random_problem(rng, index):
-    block = rng.choice([16, 32, 64, 128])
+    block = rng.choice([16, 32, 64, 128, 256])
     head_dim = rng.choice([64, 128])
     dtype = rng.choice(["bf16", "bf16", "f16"])
     kv_heads = rng.choice([1, 2, 4])
@@ -100,6 +100,8 @@ def main():
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--schedule", default="auto",
                         help="passed to s2-compile: auto, exact, closed-form")
+    parser.add_argument("--cta-rows", type=int, default=0,
+                        help="passed to s2-compile: 0 (auto), 64 or 128")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.outdir, exist_ok=True)
@@ -113,7 +115,8 @@ def main():
         with open(source, "w") as f:
             f.write(text)
         run = subprocess.run([args.s2compile, source, "-o", directory,
-                              "--schedule", args.schedule],
+                              "--schedule", args.schedule,
+                              "--cta-rows", str(args.cta_rows)],
                              capture_output=True, text=True)
         if run.returncode != 0:
             # The verifier rejects problems whose rows attend nothing; that

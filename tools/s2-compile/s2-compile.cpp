@@ -62,9 +62,9 @@ static llvm::cl::opt<int64_t>
             llvm::cl::desc("Most query rows per CTA: 64, 128 or 0 (auto, "
                            "the default: by the number of waves)"),
             llvm::cl::init(0), llvm::cl::cat(category));
-static llvm::cl::opt<bool>
-    emitPtx("emit-ptx", llvm::cl::desc("Also write kernel.ptx"),
-            llvm::cl::cat(category));
+static llvm::cl::opt<bool> emitPtx("emit-ptx",
+                                   llvm::cl::desc("Also write kernel.ptx"),
+                                   llvm::cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "s2-compile: error: " << message << "\n";
@@ -91,7 +91,8 @@ int main(int argc, char **argv) {
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "s2-compile: S2 attention -> cubin + kernel.json\n");
   if (chip != "sm_80" && chip != "sm_90a")
-    return fail("--chip " + chip + " is not supported; expected sm_80 or "
+    return fail("--chip " + chip +
+                " is not supported; expected sm_80 or "
                 "sm_90a");
 
   DialectRegistry registry;
@@ -132,7 +133,6 @@ int main(int argc, char **argv) {
                << artifact->entry << ", grid " << artifact->grid[0] << "x"
                << artifact->grid[1] << "x" << artifact->grid[2] << ", "
                << artifact->block[0] << " threads, "
-               << artifact->dynamicSharedMemory
-               << " bytes of shared memory)\n";
+               << artifact->dynamicSharedMemory << " bytes of shared memory)\n";
   return 0;
 }

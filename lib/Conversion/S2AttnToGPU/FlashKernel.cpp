@@ -1,7 +1,8 @@
 //===- FlashKernel.cpp - the mma.sync S2 attention kernel -----------------===//
 //
-// One CTA computes one (query tile, query head, batch). Each warp owns 16
-// query rows. The CTA walks its schedule row: for every attended key block,
+// One CTA computes `ctaRows` rows of one query tile of one batch: positions
+// of one query head, or of a GQA group's packed heads. Each warp owns 16
+// rows. The CTA walks its schedule row: for every attended key block,
 // chunks of `kvChunk` keys are copied (cp.async, two stages) into swizzled
 // shared memory, S = Q K^T and O += P V run on mma.sync, and the softmax is
 // kept online in base 2. Only the schedule's masked entries pay for the token
@@ -43,15 +44,21 @@ public:
 
 private:
   // Constants and scalar helpers.
-  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
   Value f32(double value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, index(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, index(y)); }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, x, index(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, x, index(y));
+  }
   Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
     return arith::CmpIOp::create(b, predicate, x, y);
   }
@@ -75,9 +82,12 @@ private:
   /// the CTA so every thread sees the landed tiles.
   void waitForCopies(int64_t pending);
 
-  /// Causal rows: key chunks of the walk's last block that start after the
+  /// Causal rows: key chunks of the walk's last entry that start after the
   /// CTA's last query, which a CTA with fewer rows than the tile (a 128-token
   /// block, or GQA packing) would otherwise load and mask out entirely.
+  /// Walks list the highest block last (the closed form, and CSR rows unless
+  /// a lower block needs the mask too); otherwise nothing is trimmed, which is
+  /// still correct.
   Value maskedTrailingChunks(const RowWalk &walk);
 
   /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
@@ -87,8 +97,7 @@ private:
                                 Value rowMask);
 
   // Per-thread state.
-  Value lane, warp, batch, headGroup, kvHead, qTileStart, chunkStart,
-      rowInWarp;
+  Value lane, warp, batch, headGroup, kvHead, qTileStart, chunkStart, rowInWarp;
   MmaSyncFragments *fragments = nullptr;
   ImplicitLocOpBuilder &b;
   const FlashKernelConfig &config;
@@ -131,10 +140,9 @@ Value FlashKernelEmitter::sharedView(Value sharedMemory, Value byteOffset,
                                 ValueRange{});
 }
 
-void FlashKernelEmitter::copyRowsAsync(Value source, Value tile,
-                                       Value firstRow, int64_t rows,
-                                       int64_t length, Value firstHead,
-                                       int64_t headsPerRow) {
+void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value firstRow,
+                                       int64_t rows, int64_t length,
+                                       Value firstHead, int64_t headsPerRow) {
   int64_t chunksPerRow = config.headDim / 8;
   int64_t copiesPerThread = rows * chunksPerRow / config.numThreads();
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -146,12 +154,12 @@ void FlashKernelEmitter::copyRowsAsync(Value source, Value tile,
     Value headIndex = add(firstHead, rem(row, headsPerRow));
     Value valid = inRange(sequenceIndex, 0, length);
     // Rows outside the sequence read nothing and land as zeros.
-    Value clamped =
-        arith::SelectOp::create(b, valid, sequenceIndex, index(0));
-    Value sourceElements = arith::SelectOp::create(b, valid, index(8), index(0));
+    Value clamped = arith::SelectOp::create(b, valid, sequenceIndex, index(0));
+    Value sourceElements =
+        arith::SelectOp::create(b, valid, index(8), index(0));
     nvgpu::DeviceAsyncCopyOp::create(
-        b, tile, ValueRange{row, fragments->swizzledColumn(row, chunk)},
-        source, ValueRange{batchIndex, clamped, headIndex, mul(chunk, index(8))},
+        b, tile, ValueRange{row, fragments->swizzledColumn(row, chunk)}, source,
+        ValueRange{batchIndex, clamped, headIndex, mul(chunk, index(8))},
         b.getIndexAttr(8), sourceElements, b.getUnitAttr());
   }
 }
@@ -176,9 +184,9 @@ Value FlashKernelEmitter::maskedTrailingChunks(const RowWalk &walk) {
   int64_t chunks = config.chunksPerBlock();
   if (!config.causal || chunks == 1)
     return index(0);
-  Value lastQuery =
-      arith::MinSIOp::create(b, add(chunkStart, index(config.ctaPositions() - 1)),
-                             index(config.qStart + config.qLen - 1));
+  Value lastQuery = arith::MinSIOp::create(
+      b, add(chunkStart, index(config.ctaPositions() - 1)),
+      index(config.qStart + config.qLen - 1));
   auto hasEntries = scf::IfOp::create(
       b, TypeRange{b.getIndexType()},
       cmp(arith::CmpIPredicate::sgt, walk.numEntries, index(0)),
@@ -189,8 +197,8 @@ Value FlashKernelEmitter::maskedTrailingChunks(const RowWalk &walk) {
   Value keysBefore =
       sub(add(lastQuery, index(1)), mul(lastBlock, index(config.block)));
   // ceil(keysBefore / kvChunk) chunks hold a key the CTA may see.
-  Value visible = arith::CeilDivSIOp::create(b, keysBefore,
-                                            index(config.kvChunk));
+  Value visible =
+      arith::CeilDivSIOp::create(b, keysBefore, index(config.kvChunk));
   visible = arith::MaxSIOp::create(
       b, arith::MinSIOp::create(b, visible, index(chunks)), index(0));
   scf::YieldOp::create(b, sub(index(chunks), visible));
@@ -367,10 +375,10 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
 
   Type elementType = config.elementType;
   int64_t D = config.headDim;
-  auto qType = MemRefType::get(
-      {config.batch, config.qLen, config.heads, D}, elementType);
-  auto kvType = MemRefType::get(
-      {config.batch, config.kvLen, config.kvHeads, D}, elementType);
+  auto qType = MemRefType::get({config.batch, config.qLen, config.heads, D},
+                               elementType);
+  auto kvType = MemRefType::get({config.batch, config.kvLen, config.kvHeads, D},
+                                elementType);
   SmallVector<Type> argumentTypes = {qType, kvType, kvType, qType};
   if (config.hasLse)
     argumentTypes.push_back(MemRefType::get(
@@ -381,8 +389,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   auto func = gpu::GPUFuncOp::create(
       b, name, FunctionType::get(context, argumentTypes, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {int32_t(config.numThreads()), 1, 1}));
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({int32_t(config.numThreads()), 1, 1}));
   // Left alone, ptxas caps registers for occupancy and spills; asking for
   // minCTAsPerSM keeps every shipped shape spill-free
   // (test/Conversion/.../no-spills.test).
@@ -407,9 +415,9 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   Value qTileIndex = div(chunkStart, config.qTile);
   Value tileInChunk = sub(qTileIndex, index(config.firstQTile));
   qTileStart = mul(qTileIndex, index(config.qTile));
-  RowCoordinates where{firstHead, kvHead, qTileIndex, tileInChunk,
-                       arith::MaxSIOp::create(b, chunkStart,
-                                              index(config.qStart))};
+  RowCoordinates where{
+      firstHead, kvHead, qTileIndex, tileInChunk,
+      arith::MaxSIOp::create(b, chunkStart, index(config.qStart))};
 
   MmaSyncFragments mmaFragments(b, elementType, lane);
   fragments = &mmaFragments;
@@ -419,9 +427,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   Value shared = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                          MemRefLayoutAttrInterface(), workgroup));
-  Value queryTile = sharedView(shared,
-                               index(config.numStages * config.kvStageBytes()),
-                               config.ctaRows);
+  Value queryTile = sharedView(
+      shared, index(config.numStages * config.kvStageBytes()), config.ctaRows);
 
   // The Q tile: once into shared memory, then into registers for good. Its
   // copy is in flight together with the first K/V tiles'.
@@ -433,8 +440,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                      ? buildScheduleWalk(b, config, module, name, where)
                      : buildClosedFormWalk(b, config, where);
   int64_t chunks = config.chunksPerBlock();
-  Value numSteps = sub(mul(walk.numEntries, index(chunks)),
-                       maskedTrailingChunks(walk));
+  Value numSteps =
+      sub(mul(walk.numEntries, index(chunks)), maskedTrailingChunks(walk));
 
   auto entryOf = [&](Value step) { return div(step, chunks); };
   auto chunkKeyPosition = [&](Value step) {
@@ -455,8 +462,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   auto issueLoads = [&](Value step) {
     auto [keyTile, valueTile] = stageTiles(step);
     Value firstKey = sub(chunkKeyPosition(step), index(config.kvStart));
-    copyRowsAsync(key, keyTile, firstKey, config.kvChunk, config.kvLen,
-                  kvHead, 1);
+    copyRowsAsync(key, keyTile, firstKey, config.kvChunk, config.kvLen, kvHead,
+                  1);
     copyRowsAsync(value, valueTile, firstKey, config.kvChunk, config.kvLen,
                   kvHead, 1);
   };
@@ -513,9 +520,9 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
           b.setInsertionPointToStart(&maskIf.getElseRegion().front());
           scf::YieldOp::create(b, scores);
         }
-        SmallVector<Value> probabilities =
-            updateSoftmax(b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
-                          scoreScale);
+        SmallVector<Value> probabilities = updateSoftmax(
+            b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
+            scoreScale);
 
         for (int64_t k = 0; k < config.kvChunk; k += 16) {
           AFragment p = mmaFragments.packA(probabilities[k / 8],
@@ -525,8 +532,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                 mmaFragments.loadB(valueTile, k, d);
             state.output[d / 8] =
                 mmaFragments.mma(p, valueFragments[0], state.output[d / 8]);
-            state.output[d / 8 + 1] = mmaFragments.mma(
-                p, valueFragments[1], state.output[d / 8 + 1]);
+            state.output[d / 8 + 1] =
+                mmaFragments.mma(p, valueFragments[1], state.output[d / 8 + 1]);
           }
         }
         scf::YieldOp::create(b, state.flatten());
@@ -541,8 +548,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   gpu::BarrierOp::create(b);
   for (int half = 0; half < 2; ++half) {
     Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
-    Value hasKeys = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total,
-                                          zero);
+    Value hasKeys =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total, zero);
     Value inverse = arith::SelectOp::create(
         b, hasKeys, arith::DivFOp::create(b, one, total), zero);
     Value tileRow = add(rowInWarp, index(8 * half));
@@ -583,8 +590,7 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   }
   gpu::BarrierOp::create(b);
   int64_t chunksPerRow = D / 8;
-  int64_t copiesPerThread =
-      config.ctaRows * chunksPerRow / config.numThreads();
+  int64_t copiesPerThread = config.ctaRows * chunksPerRow / config.numThreads();
   auto chunkType = VectorType::get({8}, elementType);
   for (int64_t i = 0; i < copiesPerThread; ++i) {
     Value copy = add(thread, index(i * config.numThreads()));

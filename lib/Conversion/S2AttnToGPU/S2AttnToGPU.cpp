@@ -67,8 +67,7 @@ int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config) {
   if (group == 1 || !llvm::isPowerOf2_64(group) || group > config.ctaRows)
     return 1;
   if (auto mask = dyn_cast<BlockMaskAttr>(op.getPattern()))
-    if (mask.getNumMaskHeads() != 1 &&
-        mask.getNumMaskHeads() != config.kvHeads)
+    if (mask.getNumMaskHeads() != 1 && mask.getNumMaskHeads() != config.kvHeads)
       return 1;
   return group;
 }
@@ -84,8 +83,10 @@ struct KernelChoices {
   const TargetModel &target;
 };
 
-/// The fewest (batch, head group) slices, dividing them all, whose chunks
-/// fill the chip's first wave of CTAs.
+/// FlashKernelConfig::launchGroupSlices: the fewest (batch, head group)
+/// slices, dividing them all, whose chunks fill the chip's first wave of
+/// CTAs. Fewer would leave long rows for the last wave; more would spread
+/// the running CTAs' K/V reads over more heads than L2 holds.
 int64_t launchGroupSlices(const FlashKernelConfig &config,
                           const TargetModel &target) {
   int64_t slices = config.headGroups() * config.batch;
@@ -132,8 +133,7 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   if (!shape || !positions)
     return op.emitOpError("the GPU backend needs static shapes and "
                           "positions; got ")
-               << op.getQuery().getType() << " and "
-               << op.getKey().getType(),
+               << op.getQuery().getType() << " and " << op.getKey().getType(),
            failure();
   Type elementType = op.getQueryType().getElementType();
   if (!elementType.isF16() && !elementType.isBF16())
@@ -199,8 +199,10 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   config.longestFirst = choices.longestFirst && config.causal;
   int64_t ctaRows = choices.ctaRows;
   if (ctaRows == 0) {
-    layOutCTAs(op, config, config.qTile, choices.packGQA);
-    ctaRows = config.qTile;
+    // 8 warps at most: at head_dim 128 a 16-warp CTA would need more
+    // registers than an SM holds.
+    ctaRows = std::min<int64_t>(config.qTile, 128);
+    layOutCTAs(op, config, ctaRows, choices.packGQA);
     if (ctaRows > 64 && fewWaves(config, choices.target))
       ctaRows = 64;
   }
@@ -273,8 +275,8 @@ struct ConvertS2AttnToGPUPass
           << " is not supported; expected 0 (auto), 64 or 128";
       return signalPassFailure();
     }
-    KernelChoices choices{schedule, packGQA, stages, longestFirst, ctaRows,
-                          *target};
+    KernelChoices choices{schedule,     packGQA, stages,
+                          longestFirst, ctaRows, *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())

@@ -15,9 +15,15 @@
 // HALF: gpu.func @s2attn_fwd({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 2 : i32}
 // The diagonal block's second 64-key chunk lies past every query of the
 // tile's first half: that CTA ends its walk one chunk early.
-// HALF: %[[LASTQ:.*]] = arith.minsi %{{.*}}, %c511 : index
-// HALF: %[[TRIM:.*]] = scf.if %{{.*}} -> (index) {
-// HALF: %[[VISIBLE:.*]] = arith.ceildivsi %{{.*}}, %c64 : index
+// HALF: %[[END:.*]] = arith.addi %{{.*}}, %c63 : index
+// HALF-NEXT: %[[LASTQ:.*]] = arith.minsi %[[END]], %c511 : index
+// HALF-NEXT: %[[HAS:.*]] = arith.cmpi sgt, %[[ENTRIES:.*]], %c0 : index
+// HALF-NEXT: %[[TRIM:.*]] = scf.if %[[HAS]] -> (index) {
+// HALF-NEXT: arith.subi %[[ENTRIES]], %c1 : index
+// HALF: %[[FIRSTKEY:.*]] = arith.muli %{{.*}}, %c128 : index
+// HALF-NEXT: %[[AFTER:.*]] = arith.addi %[[LASTQ]], %c1 : index
+// HALF-NEXT: %[[KEYS:.*]] = arith.subi %[[AFTER]], %[[FIRSTKEY]] : index
+// HALF-NEXT: %[[VISIBLE:.*]] = arith.ceildivsi %[[KEYS]], %c64 : index
 // HALF-NEXT: %[[LO:.*]] = arith.minsi %[[VISIBLE]], %c2 : index
 // HALF-NEXT: %[[CLAMPED:.*]] = arith.maxsi %[[LO]], %c0 : index
 // HALF-NEXT: %[[MASKED:.*]] = arith.subi %c2, %[[CLAMPED]] : index
@@ -48,5 +54,20 @@ func.func @b128_long(%q: memref<1x32768x32x128xbf16>, %k: memref<1x32768x32x128x
   s2attn.attention ins(%q, %k, %v : memref<1x32768x32x128xbf16>, memref<1x32768x32x128xbf16>, memref<1x32768x32x128xbf16>)
       outs(%o : memref<1x32768x32x128xbf16>)
       pattern = #s2attn.local_stride<block = 128, local = 8, stride = 8>
+  return
+}
+
+// -----
+
+// GQA packing: the 4 query heads of the KV head share each CTA, so its 64
+// rows are 16 positions x 4 heads and its last query is 15 positions on.
+// HALF-LABEL: func.func @b128_gqa
+// HALF: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c32, %c1, %c1) threads in (%c128, %c1, %c1)
+// HALF: %[[END:.*]] = arith.addi %{{.*}}, %c15 : index
+// HALF-NEXT: arith.minsi %[[END]], %c511 : index
+func.func @b128_gqa(%q: memref<1x512x4x128xbf16>, %k: memref<1x512x1x128xbf16>, %v: memref<1x512x1x128xbf16>, %o: memref<1x512x4x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x512x4x128xbf16>, memref<1x512x1x128xbf16>, memref<1x512x1x128xbf16>)
+      outs(%o : memref<1x512x4x128xbf16>)
+      pattern = #s2attn.local_stride<block = 128, local = 2, stride = 2>
   return
 }

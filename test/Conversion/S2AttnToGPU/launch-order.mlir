@@ -8,39 +8,47 @@
 // RUN: s2-opt %s --convert-s2attn-to-gpu="chip=sm_80" --cse | FileCheck %s --check-prefix=AMPERE
 // RUN: s2-opt %s --convert-s2attn-to-gpu="longest-first=false" --cse | FileCheck %s --check-prefix=PLAIN
 
-// 4 query chunks x 4 heads x 2 batches, head_dim 64 (4 CTAs per SM): 528
-// CTAs fill an sm_90a wave, more than all 32, so all 8 slices form one
-// group. The grid is (chunks, heads, batch); linear index x + 4 * (y + 4 * z).
+// 4 query chunks x 3 heads x 2 batches, head_dim 64 (4 CTAs per SM): an
+// sm_90a wave is 528 CTAs, more than all 24, so all 6 slices form one group.
+// The grid is (chunks, heads, batch): linear index x + 4 * (y + 3 * z).
 // LONGEST-LABEL: func.func @short_rows
-// LONGEST: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%[[C4:.*]], %[[C4]], %[[C2:.*]]) threads in
+// LONGEST: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c4, %c3, %c2) threads in
 // LONGEST-LABEL: func.func @long_rows
+// LONGEST: gpu.launch_func @s2attn_kernels::@s2attn_fwd_0 blocks in (%c256, %c6, %c1) threads in
+// LONGEST-LABEL: func.func @bidirectional
 // LONGEST: gpu.func @s2attn_fwd(
 // LONGEST: %[[X:.*]] = gpu.block_id  x
 // LONGEST-NEXT: %[[Y:.*]] = gpu.block_id  y
 // LONGEST-NEXT: %[[Z:.*]] = gpu.block_id  z
-// LONGEST-NEXT: %[[ZS:.*]] = arith.muli %[[K4:.*]], %[[Z]] : index
-// LONGEST-NEXT: %[[YZ:.*]] = arith.addi %[[Y]], %[[ZS]] : index
-// LONGEST-NEXT: %[[YZS:.*]] = arith.muli %[[K4]], %[[YZ]] : index
-// LONGEST-NEXT: %[[LINEAR:.*]] = arith.addi %[[X]], %[[YZS]] : index
-// LONGEST-NEXT: %[[GROUP:.*]] = arith.divui %[[LINEAR]], %[[C32:.*]] : index
-// LONGEST-NEXT: %[[IN:.*]] = arith.remui %[[LINEAR]], %[[C32]] : index
-// LONGEST-NEXT: %[[C8:.*]] = arith.constant 8 : index
-// LONGEST-NEXT: %[[LANE:.*]] = arith.remui %[[IN]], %[[C8]] : index
-// LONGEST-NEXT: %[[BASE:.*]] = arith.muli %[[GROUP]], %[[C8]] : index
-// LONGEST-NEXT: %[[SLICE:.*]] = arith.addi %[[BASE]], %[[LANE]] : index
-// LONGEST-NEXT: %[[ORDINAL:.*]] = arith.divui %[[IN]], %[[C8]] : index
 // LONGEST-NEXT: %[[C3:.*]] = arith.constant 3 : index
+// LONGEST-NEXT: %[[ZS:.*]] = arith.muli %[[C3]], %[[Z]] : index
+// LONGEST-NEXT: %[[YZ:.*]] = arith.addi %[[Y]], %[[ZS]] : index
+// LONGEST-NEXT: %[[YZS:.*]] = arith.muli %c4, %[[YZ]] : index
+// LONGEST-NEXT: %[[LINEAR:.*]] = arith.addi %[[X]], %[[YZS]] : index
+// LONGEST-NEXT: %[[C24:.*]] = arith.constant 24 : index
+// LONGEST-NEXT: %[[GROUP:.*]] = arith.divui %[[LINEAR]], %[[C24]] : index
+// LONGEST-NEXT: %[[IN:.*]] = arith.remui %[[LINEAR]], %[[C24]] : index
+// LONGEST-NEXT: %[[C6:.*]] = arith.constant 6 : index
+// LONGEST-NEXT: %[[LANE:.*]] = arith.remui %[[IN]], %[[C6]] : index
+// LONGEST-NEXT: %[[BASE:.*]] = arith.muli %[[GROUP]], %[[C6]] : index
+// LONGEST-NEXT: %[[SLICE:.*]] = arith.addi %[[BASE]], %[[LANE]] : index
+// LONGEST-NEXT: %[[ORDINAL:.*]] = arith.divui %[[IN]], %[[C6]] : index
 // LONGEST-NEXT: %[[CHUNK:.*]] = arith.subi %[[C3]], %[[ORDINAL]] : index
-// LONGEST-NEXT: %[[HEAD:.*]] = arith.remui %[[SLICE]], %[[K4]] : index
-// LONGEST-NEXT: %[[BATCH:.*]] = arith.divui %[[SLICE]], %[[K4]] : index
-func.func @short_rows(%q: memref<2x256x4x64xbf16>, %k: memref<2x256x4x64xbf16>, %v: memref<2x256x4x64xbf16>, %o: memref<2x256x4x64xbf16>) {
-  s2attn.attention ins(%q, %k, %v : memref<2x256x4x64xbf16>, memref<2x256x4x64xbf16>, memref<2x256x4x64xbf16>)
-      outs(%o : memref<2x256x4x64xbf16>)
+// LONGEST-NEXT: %[[HEAD:.*]] = arith.remui %[[SLICE]], %[[C3]] : index
+// LONGEST-NEXT: %[[BATCH:.*]] = arith.divui %[[SLICE]], %[[C3]] : index
+// LONGEST-NEXT: %[[C0:.*]] = arith.constant 0 : index
+// LONGEST-NEXT: arith.addi %[[CHUNK]], %[[C0]] : index
+// LONGEST-NEXT: %[[C1:.*]] = arith.constant 1 : index
+// LONGEST-NEXT: arith.muli %[[HEAD]], %[[C1]] : index
+// LONGEST: nvgpu.device_async_copy %arg0[%[[BATCH]],
+func.func @short_rows(%q: memref<2x256x3x64xbf16>, %k: memref<2x256x3x64xbf16>, %v: memref<2x256x3x64xbf16>, %o: memref<2x256x3x64xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<2x256x3x64xbf16>, memref<2x256x3x64xbf16>, memref<2x256x3x64xbf16>)
+      outs(%o : memref<2x256x3x64xbf16>)
       pattern = #s2attn.local_stride<block = 64, local = 1, stride = 2, head_step = 1>
   return
 }
 
-// 256 chunks x 4 heads, head_dim 128 (2 CTAs per SM): an sm_90a wave is 264
+// 256 chunks x 6 heads, head_dim 128 (2 CTAs per SM): an sm_90a wave is 264
 // CTAs, so groups of 2 heads (512 CTAs) walk the chunks down together; on
 // sm_80 (108 SMs, 216 CTAs) one head at a time suffices.
 // LONGEST: gpu.func @s2attn_fwd_0(
@@ -49,12 +57,14 @@ func.func @short_rows(%q: memref<2x256x4x64xbf16>, %k: memref<2x256x4x64xbf16>, 
 // LONGEST-NEXT: %[[G:.*]] = arith.divui %[[LIN]], %[[C512]] : index
 // LONGEST-NEXT: %[[I:.*]] = arith.remui %[[LIN]], %[[C512]] : index
 // LONGEST-NEXT: %[[TWO:.*]] = arith.constant 2 : index
-// LONGEST-NEXT: arith.remui %[[I]], %[[TWO]] : index
-// LONGEST-NEXT: arith.muli %[[G]], %[[TWO]] : index
-// LONGEST-NEXT: arith.addi
+// LONGEST-NEXT: %[[L:.*]] = arith.remui %[[I]], %[[TWO]] : index
+// LONGEST-NEXT: %[[B:.*]] = arith.muli %[[G]], %[[TWO]] : index
+// LONGEST-NEXT: %[[S:.*]] = arith.addi %[[B]], %[[L]] : index
 // LONGEST-NEXT: %[[ORD:.*]] = arith.divui %[[I]], %[[TWO]] : index
 // LONGEST-NEXT: %[[C255:.*]] = arith.constant 255 : index
 // LONGEST-NEXT: arith.subi %[[C255]], %[[ORD]] : index
+// LONGEST-NEXT: arith.remui %[[S]], %[[SIX:c6.*]] : index
+// LONGEST-NEXT: arith.divui %[[S]], %[[SIX]] : index
 // AMPERE: gpu.func @s2attn_fwd_0(
 // AMPERE: %[[LIN:.*]] = arith.addi %block_id_x{{.*}}, %{{.*}} : index
 // AMPERE-NEXT: %[[G:.*]] = arith.divui %[[LIN]], %[[C256:c256.*]] : index
@@ -66,20 +76,36 @@ func.func @short_rows(%q: memref<2x256x4x64xbf16>, %k: memref<2x256x4x64xbf16>, 
 // AMPERE-NEXT: %[[ORD:.*]] = arith.divui %[[I]], %[[ONE]] : index
 // AMPERE-NEXT: %[[C255:.*]] = arith.constant 255 : index
 // AMPERE-NEXT: arith.subi %[[C255]], %[[ORD]] : index
-func.func @long_rows(%q: memref<1x16384x4x128xbf16>, %k: memref<1x16384x4x128xbf16>, %v: memref<1x16384x4x128xbf16>, %o: memref<1x16384x4x128xbf16>) {
-  s2attn.attention ins(%q, %k, %v : memref<1x16384x4x128xbf16>, memref<1x16384x4x128xbf16>, memref<1x16384x4x128xbf16>)
-      outs(%o : memref<1x16384x4x128xbf16>)
+func.func @long_rows(%q: memref<1x16384x6x128xbf16>, %k: memref<1x16384x6x128xbf16>, %v: memref<1x16384x6x128xbf16>, %o: memref<1x16384x6x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x16384x6x128xbf16>, memref<1x16384x6x128xbf16>, memref<1x16384x6x128xbf16>)
+      outs(%o : memref<1x16384x6x128xbf16>)
       pattern = #s2attn.local_stride<block = 64, local = 8, stride = 16>
   return
 }
 
-// longest-first=false (and bidirectional attention, whose rows have one
-// length) uses the grid as is.
-// PLAIN-LABEL: func.func @short_rows
+// Bidirectional rows all have one length, and longest-first=false asks for
+// the plain order: the block ids are the chunk, head and batch.
+// LONGEST: gpu.func @s2attn_fwd_1(
+// LONGEST: %[[X1:.*]] = gpu.block_id  x
+// LONGEST-NEXT: %[[Y1:.*]] = gpu.block_id  y
+// LONGEST-NEXT: %[[Z1:.*]] = gpu.block_id  z
+// LONGEST-NEXT: %[[Z0:.*]] = arith.constant 0 : index
+// LONGEST-NEXT: arith.addi %[[X1]], %[[Z0]] : index
+// LONGEST-NEXT: %[[O1:.*]] = arith.constant 1 : index
+// LONGEST-NEXT: arith.muli %[[Y1]], %[[O1]] : index
+// LONGEST: nvgpu.device_async_copy %arg0[%[[Z1]],
 // PLAIN: gpu.func @s2attn_fwd(
 // PLAIN: %[[X:.*]] = gpu.block_id  x
 // PLAIN-NEXT: %[[Y:.*]] = gpu.block_id  y
 // PLAIN-NEXT: %[[Z:.*]] = gpu.block_id  z
-// PLAIN-NOT: arith.divui %{{.*}}, %c32
-// PLAIN: arith.addi %[[X]], %{{.*}} : index
-// PLAIN: arith.muli %[[Y]], %{{.*}} : index
+// PLAIN-NEXT: %[[C0:.*]] = arith.constant 0 : index
+// PLAIN-NEXT: arith.addi %[[X]], %[[C0]] : index
+// PLAIN-NEXT: %[[C1:.*]] = arith.constant 1 : index
+// PLAIN-NEXT: arith.muli %[[Y]], %[[C1]] : index
+// PLAIN: nvgpu.device_async_copy %arg0[%[[Z]],
+func.func @bidirectional(%q: memref<2x256x3x64xbf16>, %k: memref<2x256x3x64xbf16>, %v: memref<2x256x3x64xbf16>, %o: memref<2x256x3x64xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<2x256x3x64xbf16>, memref<2x256x3x64xbf16>, memref<2x256x3x64xbf16>)
+      outs(%o : memref<2x256x3x64xbf16>)
+      pattern = #s2attn.local_stride<block = 64, local = 1, stride = 2, head_step = 1> {causal = false}
+  return
+}

@@ -13,9 +13,9 @@
 
 #include "s2attn/Reference/Schedule.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
 #include <algorithm>
 #include <optional>

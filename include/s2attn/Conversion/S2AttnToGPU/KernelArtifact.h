@@ -1,4 +1,5 @@
-//===- KernelArtifact.h - a compiled attention kernel for the runtime -*- C++ -*-===//
+//===- KernelArtifact.h - a compiled attention kernel for the runtime -*- C++
+//-*-===//
 //
 // Compiles the one s2attn.attention of a module (static memrefs) into what
 // the runtime loads: the cubin, kernel.json (docs/artifact-format.md),
