@@ -97,11 +97,12 @@ private:
                                 Value rowMask);
 
   // Per-thread state.
-  Value lane, warp, batch, headGroup, kvHead, qTileStart, chunkStart, rowInWarp;
+  Value lane, warp, rowInWarp;
+  // The CTA's work.
+  Value batchIndex, headGroup, kvHead, qTileStart, chunkStart;
   MmaSyncFragments *fragments = nullptr;
   ImplicitLocOpBuilder &b;
   const FlashKernelConfig &config;
-  Value batchIndex;
 };
 
 } // namespace
