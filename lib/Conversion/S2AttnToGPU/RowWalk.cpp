@@ -123,19 +123,19 @@ RowWalk mlir::s2attn::buildScheduleWalk(ImplicitLocOpBuilder &b,
 RowWalk mlir::s2attn::buildClosedFormWalk(ImplicitLocOpBuilder &b,
                                           const FlashKernelConfig &config,
                                           const RowCoordinates &where) {
-  const ClosedFormRows &rows = *config.closedForm;
+  const ref::LocalStrideParams &rows = *config.closedForm;
   IndexMath m{b};
   int64_t block = config.block;
   int64_t kvFirst = ref::floorDiv(config.kvStart, block);
   int64_t kvEnd = ref::ceilDiv(config.kvStart + config.kvLen, block);
-  int64_t right = config.causal ? 1 : rows.right;
+  int64_t right = config.causal ? 1 : rows.rightBlocks;
 
   // With one block row per tile the query tile is the query block.
   Value qBlock = where.qTile;
   Value lastBlock = config.causal ? m.min(qBlock, m.c(kvEnd - 1))
                                   : m.c(kvEnd - 1);
   Value end = m.add(lastBlock, m.c(1));
-  Value windowStart = m.add(qBlock, m.c(1 - rows.local));
+  Value windowStart = m.add(qBlock, m.c(1 - rows.localBlocks));
   Value windowEnd = m.add(qBlock, m.c(right - 1));
   Value localLo = m.min(m.max(m.c(kvFirst), windowStart), end);
   Value localHi = m.min(lastBlock, windowEnd);
@@ -144,15 +144,16 @@ RowWalk mlir::s2attn::buildClosedFormWalk(ImplicitLocOpBuilder &b,
 
   // Stripes: every block for dense KV heads, else one residue class.
   Value kvHead = rows.homoHead ? m.c(0) : where.kvHead;
-  Value stride = m.c(rows.stride);
-  Value dense = rows.stride == 1
+  Value stride = m.c(rows.vertStride);
+  int64_t firstDenseKVHead = config.kvHeads - rows.numDenseHeads;
+  Value dense = rows.vertStride == 1
                     ? Value(arith::ConstantIntOp::create(b, 1, 1))
                     : Value(arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
                                                   kvHead,
-                                                  m.c(rows.sparseKVHeads)));
+                                                  m.c(firstDenseKVHead)));
   Value step = m.select(dense, m.c(1), stride);
   Value leftResidue, rightResidue;
-  if (rows.relative) {
+  if (rows.vertPosition == ref::VertPosition::Relative) {
     leftResidue = m.positiveMod(windowStart, stride);
     rightResidue = m.positiveMod(windowEnd, stride);
   } else {

@@ -36,28 +36,23 @@ bool mergeQueryRows(AttentionOp op, const ref::BlockPattern &pattern,
 }
 
 /// The closed form of a local-stride or dense pattern, when tiles are blocks.
-std::optional<ClosedFormRows> closedFormOf(AttentionOp op,
-                                           const FlashKernelConfig &config) {
+std::optional<ref::LocalStrideParams>
+closedFormOf(AttentionOp op, const FlashKernelConfig &config) {
   if (config.qTile != config.block)
     return std::nullopt;
   Attribute pattern = op.getPattern();
-  ClosedFormRows rows;
-  if (isa<DenseAttr>(pattern))
-    return rows; // stride 1: every block is a stripe
-  auto localStride = dyn_cast<LocalStrideAttr>(pattern);
-  if (!localStride)
+  ref::LocalStrideParams params;
+  if (isa<DenseAttr>(pattern)) {
+    // Stride 1: every block is a stripe.
+    params.blockSize = config.block;
+    params.causal = config.causal;
+    params.vertPosition = ref::VertPosition::Absolute;
+  } else if (auto localStride = dyn_cast<LocalStrideAttr>(pattern)) {
+    params = localStride.toParams(config.causal);
+  } else {
     return std::nullopt;
-  ref::LocalStrideParams params =
-      localStride.toParams(config.causal).resolved(config.heads);
-  rows.local = params.localBlocks;
-  rows.right = params.rightBlocks;
-  rows.stride = params.vertStride;
-  rows.headStep = params.headStep;
-  rows.headOffset = params.headOffset;
-  rows.sparseKVHeads = config.kvHeads - params.numDenseHeads;
-  rows.homoHead = params.homoHead;
-  rows.relative = params.vertPosition == ref::VertPosition::Relative;
-  return rows;
+  }
+  return params.resolved(config.heads);
 }
 
 /// Query heads that can share a CTA: the whole KV group, when every head of

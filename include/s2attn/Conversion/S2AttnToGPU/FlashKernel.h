@@ -23,22 +23,6 @@
 
 namespace mlir::s2attn {
 
-/// A local-stride (or dense) pattern whose rows the kernel computes in closed
-/// form, so that long sequences need no schedule in memory. Only for query
-/// tiles of one block (no Merge-Q).
-struct ClosedFormRows {
-  int64_t local = 1;
-  /// The right window, bidirectional only.
-  int64_t right = 1;
-  int64_t stride = 1;
-  int64_t headStep = 1;
-  int64_t headOffset = 0;
-  /// KV heads [0, sparseKVHeads) are striped; the rest are dense.
-  int64_t sparseKVHeads = 0;
-  bool homoHead = false;
-  bool relative = false;
-};
-
 /// Everything the kernel generator needs; all static.
 struct FlashKernelConfig {
   int64_t batch = 1, qLen = 0, kvLen = 0, heads = 1, kvHeads = 1, headDim = 0;
@@ -75,9 +59,13 @@ struct FlashKernelConfig {
   /// and no more keep the K/V the running CTAs read within L2.
   bool longestFirst = false;
   int64_t launchGroupSlices = 1;
-  /// Exactly one of the two says where each row's key blocks are.
+  /// Exactly one of the two says where each row's key blocks are: constant
+  /// CSR rows, or a local-stride pattern (resolved; dense is stride 1) whose
+  /// rows the kernel computes in closed form, so that long sequences need no
+  /// schedule in memory. The closed form needs one block row per query tile
+  /// (no Merge-Q).
   std::optional<::s2attn::ref::BlockSchedule> schedule;
-  std::optional<ClosedFormRows> closedForm;
+  std::optional<::s2attn::ref::LocalStrideParams> closedForm;
 
   int64_t ctaPositions() const { return ctaRows / packedHeads; }
   int64_t headGroups() const { return heads / packedHeads; }
