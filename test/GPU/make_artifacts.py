@@ -102,6 +102,10 @@ def main():
                         help="passed to s2-compile: auto, exact, closed-form")
     parser.add_argument("--cta-rows", type=int, default=0,
                         help="passed to s2-compile: 0 (auto), 64 or 128")
+    parser.add_argument("--persistent", action="store_true",
+                        help="passed to s2-compile")
+    parser.add_argument("--persistent-ctas", type=int, default=0,
+                        help="passed to s2-compile: 0 (one wave) or fewer")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.outdir, exist_ok=True)
@@ -116,7 +120,10 @@ def main():
             f.write(text)
         run = subprocess.run([args.s2compile, source, "-o", directory,
                               "--schedule", args.schedule,
-                              "--cta-rows", str(args.cta_rows)],
+                              "--cta-rows", str(args.cta_rows),
+                              f"--persistent={str(args.persistent).lower()}",
+                              "--persistent-ctas",
+                              str(args.persistent_ctas)],
                              capture_output=True, text=True)
         if run.returncode != 0:
             # The verifier rejects problems whose rows attend nothing; that

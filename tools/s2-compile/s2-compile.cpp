@@ -62,6 +62,16 @@ static llvm::cl::opt<int64_t>
             llvm::cl::desc("Most query rows per CTA: 64, 128 or 0 (auto, "
                            "the default: by the number of waves)"),
             llvm::cl::init(0), llvm::cl::cat(category));
+static llvm::cl::opt<bool> persistent(
+    "persistent",
+    llvm::cl::desc("Experimental: one wave of CTAs that prefetch their next "
+                   "query tile, instead of one CTA per tile (default false)"),
+    llvm::cl::init(false), llvm::cl::cat(category));
+static llvm::cl::opt<int64_t> persistentCTAs(
+    "persistent-ctas",
+    llvm::cl::desc("CTAs of a persistent kernel: 0 (default, one wave) or "
+                   "that many (at most one per work item)"),
+    llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<bool> emitPtx("emit-ptx",
                                    llvm::cl::desc("Also write kernel.ptx"),
                                    llvm::cl::cat(category));
@@ -115,6 +125,8 @@ int main(int argc, char **argv) {
   options.stages = stages;
   options.longestFirst = longestFirst;
   options.ctaRows = ctaRows;
+  options.persistent = persistent;
+  options.persistentCTAs = persistentCTAs;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

@@ -70,6 +70,15 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Most query rows per CTA: 64, 128, or 0 (auto): a 128-token tile "
            "(block 128) goes to two 4-warp CTAs when its 8-warp CTAs would "
            "fill fewer than 16 waves of the chip, else to one">,
+    Option<"persistent", "persistent", "bool", /*default=*/"false",
+           "Experimental: instead of one CTA per (query tile, head, batch), "
+           "one wave of CTAs that take the tiles in launch order, each "
+           "loading the next tile's Q and first K/V while it finishes the "
+           "current one (two K/V stages only). Measured 1.3-2x slower on an "
+           "H100 (docs/performance.md)">,
+    Option<"persistentCTAs", "persistent-ctas", "int64_t", /*default=*/"0",
+           "CTAs of a persistent kernel: 0 (one wave of the chip) or that "
+           "many (at most one per work item)">,
     Option<"stages", "stages", "int64_t", /*default=*/"2",
            "K/V shared-memory buffers, 2 or 3 (3 measured 12-17% slower on "
            "an H200 at head_dim 128: docs/performance.md)">,

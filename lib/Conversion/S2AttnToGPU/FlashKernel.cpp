@@ -13,6 +13,7 @@
 #include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
 
 #include "MmaSyncFragments.h"
+#include "OnlineSoftmax.h"
 #include "RowWalk.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,6 +35,13 @@ using namespace mlir;
 using namespace mlir::s2attn;
 
 namespace {
+
+/// The rows one CTA computes at a time: ctaRows rows of one query tile of
+/// one batch, of one query head or a packed GQA group.
+struct WorkItem {
+  Value batch, headGroup, firstHead, kvHead, chunkStart, qTileStart;
+  RowCoordinates where;
+};
 
 class FlashKernelEmitter {
 public:
@@ -67,17 +75,35 @@ private:
   /// The (chunk, head group, batch) this CTA computes, chunks counted from
   /// firstChunk.
   std::tuple<Value, Value, Value> assignWork();
+  /// Work item `linear` of the launch order (see
+  /// FlashKernelConfig::longestFirst) as (chunk, head group, batch).
+  std::tuple<Value, Value, Value> workInLaunchOrder(Value linear);
+  WorkItem describeWork(std::tuple<Value, Value, Value> work);
+  RowWalk buildWalk(const WorkItem &item);
+  /// Steps of `chunksPerBlock` chunks per walk entry, less the trailing
+  /// chunks no query of the CTA sees.
+  Value countSteps(const WorkItem &item, const RowWalk &walk);
 
-  Value sharedView(Value sharedMemory, Value byteOffset, int64_t rows);
+  Value sharedView(Value byteOffset, int64_t rows);
+  /// The K and V tiles of K/V stage `stage` (any non-negative count).
+  std::pair<Value, Value> stageTiles(Value stage);
+  Value stageOffset(Value stage);
 
   /// Copies `rows` tile rows from `source` into `tile`: tile row r holds
   /// sequence index firstRow + r / headsPerRow of head firstHead + r %
   /// headsPerRow; rows outside [0, length) are zero-filled.
-  void copyRowsAsync(Value source, Value tile, Value firstRow, int64_t rows,
-                     int64_t length, Value firstHead, int64_t headsPerRow);
+  void copyRowsAsync(Value source, Value tile, Value batch, Value firstRow,
+                     int64_t rows, int64_t length, Value firstHead,
+                     int64_t headsPerRow);
+  void issueQueryLoad(const WorkItem &item);
+  /// The K/V tiles of walk step `step` into K/V stage `stage`.
+  void issueKVLoads(const WorkItem &item, const RowWalk &walk, Value step,
+                    Value stage);
+  /// Key position of the first key of walk step `step`.
+  Value chunkKeyPosition(const RowWalk &walk, Value step);
   /// The query position and head of this thread's row `8 * half`.
-  Value queryPosition(int half);
-  Value queryHead(int half);
+  Value queryPosition(const WorkItem &item, int half);
+  Value queryHead(const WorkItem &item, int half);
   /// Waits until at most `pending` copy groups are in flight, then syncs
   /// the CTA so every thread sees the landed tiles.
   void waitForCopies(int64_t pending);
@@ -88,18 +114,45 @@ private:
   /// Walks list the highest block last (the closed form, and CSR rows unless
   /// a lower block needs the mask too); otherwise nothing is trimmed, which is
   /// still correct.
-  Value maskedTrailingChunks(const RowWalk &walk);
+  Value maskedTrailingChunks(const WorkItem &item, const RowWalk &walk);
 
   /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
   SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
                                    Value keyTile);
-  SmallVector<Value> maskScores(ArrayRef<Value> scores, Value chunkKeyPos,
-                                Value rowMask);
+  SmallVector<Value> maskScores(const WorkItem &item, ArrayRef<Value> scores,
+                                Value chunkKeyPos, Value rowMask);
+
+  /// Reads the landed Q tile into registers and walks the row: step s uses
+  /// K/V stage stepBase + s, and first calls `issueAhead(s)`, which must
+  /// commit the copy groups that keep one step in flight.
+  SoftmaxState walkRow(const WorkItem &item, const RowWalk &walk,
+                       Value numSteps, Value stepBase,
+                       function_ref<void(Value step)> issueAhead);
+  /// Normalizes O, stages it through `staging` (ctaRows rows of shared
+  /// memory no copy is filling), stores it and the LSE. `afterReads` runs
+  /// once every warp is past its reads of the Q and K/V tiles.
+  void writeOutput(const WorkItem &item, const SoftmaxState &final,
+                   Value staging, function_ref<void()> afterReads);
+
+  /// One CTA per work item (the grid is the work).
+  void emitOneItemPerCTA();
+  /// config.persistentCTAs CTAs, each taking the items of the launch order
+  /// in a snake and loading the next item's Q and first K/V tiles during
+  /// the current item's last step.
+  void emitPersistent();
+  /// An item's first loads as two commit groups: Q, then K/V step 0 into
+  /// K/V stage `stage`.
+  void issueItemLoads(Value linear, Value stage);
+  /// The next item's loads, or two empty groups when `hasNext` is false.
+  void prefetchItem(Value hasNext, function_ref<Value()> nextLinear,
+                    Value stage);
 
   // Per-thread state.
   Value lane, warp, rowInWarp;
-  // The CTA's work.
-  Value batchIndex, headGroup, kvHead, qTileStart, chunkStart;
+  // Kernel-wide values.
+  Value query, key, value, out, lse, shared, queryTile;
+  gpu::GPUModuleOp module;
+  StringRef name;
   MmaSyncFragments *fragments = nullptr;
   ImplicitLocOpBuilder &b;
   const FlashKernelConfig &config;
@@ -120,10 +173,20 @@ std::tuple<Value, Value, Value> FlashKernelEmitter::assignWork() {
   if (!config.longestFirst)
     return {x, y, z};
   // CTAs start in linear block order; see FlashKernelConfig::longestFirst.
+  Value linear = add(
+      x, mul(index(config.numChunks), add(y, mul(index(config.headGroups()), z))));
+  return workInLaunchOrder(linear);
+}
+
+std::tuple<Value, Value, Value>
+FlashKernelEmitter::workInLaunchOrder(Value linear) {
   int64_t headGroups = config.headGroups();
+  if (!config.longestFirst) {
+    Value slice = div(linear, config.numChunks);
+    return {rem(linear, config.numChunks), rem(slice, headGroups),
+            div(slice, headGroups)};
+  }
   int64_t groupSlices = config.launchGroupSlices;
-  Value linear =
-      add(x, mul(index(config.numChunks), add(y, mul(index(headGroups), z))));
   Value group = div(linear, groupSlices * config.numChunks);
   Value inGroup = rem(linear, groupSlices * config.numChunks);
   Value slice = add(mul(group, index(groupSlices)), rem(inGroup, groupSlices));
@@ -131,19 +194,62 @@ std::tuple<Value, Value, Value> FlashKernelEmitter::assignWork() {
   return {chunk, rem(slice, headGroups), div(slice, headGroups)};
 }
 
-Value FlashKernelEmitter::sharedView(Value sharedMemory, Value byteOffset,
-                                     int64_t rows) {
+WorkItem FlashKernelEmitter::describeWork(std::tuple<Value, Value, Value> work) {
+  WorkItem item;
+  Value chunkOrdinal;
+  std::tie(chunkOrdinal, item.headGroup, item.batch) = work;
+  Value chunkIndex = add(chunkOrdinal, index(config.firstChunk));
+  item.firstHead = mul(item.headGroup, index(config.packedHeads));
+  item.kvHead = div(item.firstHead, config.heads / config.kvHeads);
+  item.chunkStart = mul(chunkIndex, index(config.ctaPositions()));
+  // The CTA's positions lie in one schedule tile; its row is that of the
+  // group's first head (packing needs a pattern shared by the group).
+  Value qTileIndex = div(item.chunkStart, config.qTile);
+  Value tileInChunk = sub(qTileIndex, index(config.firstQTile));
+  item.qTileStart = mul(qTileIndex, index(config.qTile));
+  item.where = RowCoordinates{
+      item.firstHead, item.kvHead, qTileIndex, tileInChunk,
+      arith::MaxSIOp::create(b, item.chunkStart, index(config.qStart))};
+  return item;
+}
+
+RowWalk FlashKernelEmitter::buildWalk(const WorkItem &item) {
+  return config.schedule ? buildScheduleWalk(b, config, module, name, item.where)
+                         : buildClosedFormWalk(b, config, item.where);
+}
+
+Value FlashKernelEmitter::countSteps(const WorkItem &item,
+                                     const RowWalk &walk) {
+  return sub(mul(walk.numEntries, index(config.chunksPerBlock())),
+             maskedTrailingChunks(item, walk));
+}
+
+Value FlashKernelEmitter::sharedView(Value byteOffset, int64_t rows) {
   auto workgroup = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
   auto type = MemRefType::get({rows, config.headDim}, config.elementType,
                               MemRefLayoutAttrInterface(), workgroup);
-  return memref::ViewOp::create(b, type, sharedMemory, byteOffset,
-                                ValueRange{});
+  return memref::ViewOp::create(b, type, shared, byteOffset, ValueRange{});
 }
 
-void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value firstRow,
-                                       int64_t rows, int64_t length,
-                                       Value firstHead, int64_t headsPerRow) {
+Value FlashKernelEmitter::stageOffset(Value stage) {
+  return mul(rem(stage, config.numStages), index(config.kvStageBytes()));
+}
+
+std::pair<Value, Value> FlashKernelEmitter::stageTiles(Value stage) {
+  Value offset = stageOffset(stage);
+  Value keyTile = sharedView(offset, config.kvChunk);
+  Value valueTile = sharedView(
+      add(offset,
+          index(config.kvChunk * config.headDim * config.elementBytes())),
+      config.kvChunk);
+  return {keyTile, valueTile};
+}
+
+void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value batch,
+                                       Value firstRow, int64_t rows,
+                                       int64_t length, Value firstHead,
+                                       int64_t headsPerRow) {
   int64_t chunksPerRow = config.headDim / 8;
   int64_t copiesPerThread = rows * chunksPerRow / config.numThreads();
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -160,20 +266,43 @@ void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value firstRow,
         arith::SelectOp::create(b, valid, index(8), index(0));
     nvgpu::DeviceAsyncCopyOp::create(
         b, tile, ValueRange{row, fragments->swizzledColumn(row, chunk)}, source,
-        ValueRange{batchIndex, clamped, headIndex, mul(chunk, index(8))},
+        ValueRange{batch, clamped, headIndex, mul(chunk, index(8))},
         b.getIndexAttr(8), sourceElements, b.getUnitAttr());
   }
 }
 
-Value FlashKernelEmitter::queryPosition(int half) {
-  Value row = add(rowInWarp, index(8 * half));
-  return add(chunkStart, div(row, config.packedHeads));
+void FlashKernelEmitter::issueQueryLoad(const WorkItem &item) {
+  copyRowsAsync(query, queryTile, item.batch,
+                sub(item.chunkStart, index(config.qStart)), config.ctaRows,
+                config.qLen, item.firstHead, config.packedHeads);
 }
 
-Value FlashKernelEmitter::queryHead(int half) {
+Value FlashKernelEmitter::chunkKeyPosition(const RowWalk &walk, Value step) {
+  int64_t chunks = config.chunksPerBlock();
+  Value block = walk.keyBlock(div(step, chunks));
+  return add(mul(block, index(config.block)),
+             mul(rem(step, chunks), index(config.kvChunk)));
+}
+
+void FlashKernelEmitter::issueKVLoads(const WorkItem &item,
+                                      const RowWalk &walk, Value step,
+                                      Value stage) {
+  auto [keyTile, valueTile] = stageTiles(stage);
+  Value firstKey = sub(chunkKeyPosition(walk, step), index(config.kvStart));
+  copyRowsAsync(key, keyTile, item.batch, firstKey, config.kvChunk,
+                config.kvLen, item.kvHead, 1);
+  copyRowsAsync(value, valueTile, item.batch, firstKey, config.kvChunk,
+                config.kvLen, item.kvHead, 1);
+}
+
+Value FlashKernelEmitter::queryPosition(const WorkItem &item, int half) {
   Value row = add(rowInWarp, index(8 * half));
-  return add(mul(headGroup, index(config.packedHeads)),
-             rem(row, config.packedHeads));
+  return add(item.chunkStart, div(row, config.packedHeads));
+}
+
+Value FlashKernelEmitter::queryHead(const WorkItem &item, int half) {
+  Value row = add(rowInWarp, index(8 * half));
+  return add(item.firstHead, rem(row, config.packedHeads));
 }
 
 void FlashKernelEmitter::waitForCopies(int64_t pending) {
@@ -181,12 +310,13 @@ void FlashKernelEmitter::waitForCopies(int64_t pending) {
   gpu::BarrierOp::create(b);
 }
 
-Value FlashKernelEmitter::maskedTrailingChunks(const RowWalk &walk) {
+Value FlashKernelEmitter::maskedTrailingChunks(const WorkItem &item,
+                                               const RowWalk &walk) {
   int64_t chunks = config.chunksPerBlock();
   if (!config.causal || chunks == 1)
     return index(0);
   Value lastQuery = arith::MinSIOp::create(
-      b, add(chunkStart, index(config.ctaPositions() - 1)),
+      b, add(item.chunkStart, index(config.ctaPositions() - 1)),
       index(config.qStart + config.qLen - 1));
   auto hasEntries = scf::IfOp::create(
       b, TypeRange{b.getIndexType()},
@@ -227,14 +357,15 @@ FlashKernelEmitter::computeScores(ArrayRef<AFragment> queryFragments,
   return scores;
 }
 
-SmallVector<Value> FlashKernelEmitter::maskScores(ArrayRef<Value> scores,
+SmallVector<Value> FlashKernelEmitter::maskScores(const WorkItem &item,
+                                                  ArrayRef<Value> scores,
                                                   Value chunkKeyPos,
                                                   Value rowMask) {
   Value minusInf = f32(-std::numeric_limits<double>::infinity());
   Value laneColumn = mul(rem(lane, 4), index(2));
   // A row's Merge-Q sub-row decides which bit of the entry's mask applies.
   auto subRowUses = [&](Value qPos) {
-    Value subRow = div(sub(qPos, qTileStart), config.block);
+    Value subRow = div(sub(qPos, item.qTileStart), config.block);
     Value shifted = arith::ShRUIOp::create(
         b, rowMask, arith::IndexCastOp::create(b, b.getI32Type(), subRow));
     Value bit = arith::AndIOp::create(
@@ -242,8 +373,8 @@ SmallVector<Value> FlashKernelEmitter::maskScores(ArrayRef<Value> scores,
     return cmp(arith::CmpIPredicate::ne,
                arith::IndexCastOp::create(b, b.getIndexType(), bit), index(0));
   };
-  Value rowUses[2] = {subRowUses(queryPosition(0)),
-                      subRowUses(queryPosition(1))};
+  Value rowUses[2] = {subRowUses(queryPosition(item, 0)),
+                      subRowUses(queryPosition(item, 1))};
   SmallVector<Value> masked;
   for (auto [tileIndex, tile] : llvm::enumerate(scores)) {
     SmallVector<Value, 4> elements;
@@ -257,7 +388,7 @@ SmallVector<Value> FlashKernelEmitter::maskScores(ArrayRef<Value> scores,
       if (config.causal)
         keep = arith::AndIOp::create(
             b, keep,
-            cmp(arith::CmpIPredicate::sle, keyPos, queryPosition(half)));
+            cmp(arith::CmpIPredicate::sle, keyPos, queryPosition(item, half)));
       Value score = vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{i});
       elements.push_back(arith::SelectOp::create(b, keep, score, minusInf));
     }
@@ -267,113 +398,289 @@ SmallVector<Value> FlashKernelEmitter::maskScores(ArrayRef<Value> scores,
   return masked;
 }
 
-namespace {
-/// Row statistics and the output accumulator carried across key chunks.
-struct SoftmaxState {
-  Value max[2], sum[2];
-  SmallVector<Value> output;
-
-  SmallVector<Value> flatten() const {
-    SmallVector<Value> values = {max[0], max[1], sum[0], sum[1]};
-    values.append(output.begin(), output.end());
-    return values;
-  }
-  static SoftmaxState unflatten(ValueRange values) {
-    SoftmaxState state;
-    state.max[0] = values[0];
-    state.max[1] = values[1];
-    state.sum[0] = values[2];
-    state.sum[1] = values[3];
-    state.output.assign(values.begin() + 4, values.end());
-    return state;
-  }
-};
-} // namespace
-
-static Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax) {
-  // The four lanes of a quad hold the same rows of an mma.sync tile.
-  for (int32_t offset : {1, 2}) {
-    Value other = gpu::ShuffleOp::create(b, value, offset, /*width=*/32,
-                                         gpu::ShuffleMode::XOR)
-                      .getShuffleResult();
-    value = isMax ? Value(arith::MaximumFOp::create(b, value, other))
-                  : Value(arith::AddFOp::create(b, value, other));
-  }
-  return value;
-}
-
-static Value exp2(ImplicitLocOpBuilder &b, Value x) {
-  // One MUFU.EX2; ex2.approx.ftz maps -inf to +0, which masked scores need.
-  return LLVM::CallIntrinsicOp::create(
-             b, b.getF32Type(), b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
-             ValueRange{x})
-      .getResult(0);
-}
-
 static Value element(ImplicitLocOpBuilder &b, Value vector, int64_t i) {
   return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{i});
 }
 
-/// Rescales and accumulates the chunk's probabilities; returns P per tile.
-/// Scores and the running max stay unscaled: p = exp2(s * c - max * c) is one
-/// FFMA and one MUFU.EX2 per score, with c = scale * log2(e).
-static SmallVector<Value> updateSoftmax(ImplicitLocOpBuilder &b,
-                                        SoftmaxState &state,
-                                        ArrayRef<Value> scores,
-                                        Value log2Scale) {
-  Type f32 = b.getF32Type();
-  Value minusInf = arith::ConstantOp::create(
-      b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-  Value newMax[2], negShift[2], correction[2];
+SoftmaxState
+FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
+                            Value numSteps, Value stepBase,
+                            function_ref<void(Value step)> issueAhead) {
+  int64_t D = config.headDim;
+  // The Q tile's copy group is older than the first step's K/V groups.
+  waitForCopies(config.numStages - 1);
+  SmallVector<AFragment> queryFragments;
+  for (int64_t d = 0; d < D; d += 16)
+    queryFragments.push_back(
+        fragments->loadA(queryTile, mul(warp, index(16)), d));
+
+  Value scoreScale = f32(config.scale * M_LOG2E);
+  SoftmaxState initial = SoftmaxState::initial(b, D / 8);
+  auto loop = scf::ForOp::create(
+      b, index(0), numSteps, index(1), initial.flatten(),
+      [&](OpBuilder &, Location, Value step, ValueRange carried) {
+        SoftmaxState state = SoftmaxState::unflatten(carried);
+        waitForCopies(config.numStages - 2);
+        // The buffer the next load fills was last read in the previous
+        // step, which every thread finished before the barrier above.
+        issueAhead(step);
+        auto [keyTile, valueTile] = stageTiles(add(stepBase, step));
+        SmallVector<Value> scores = computeScores(queryFragments, keyTile);
+
+        Value entry = div(step, config.chunksPerBlock());
+        Value needsMask = walk.needsMask(entry);
+        SmallVector<Type> tileTypes(scores.size(), scores.front().getType());
+        auto maskIf = scf::IfOp::create(b, tileTypes, needsMask,
+                                        /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard thenGuard(b);
+          b.setInsertionPointToStart(&maskIf.getThenRegion().front());
+          Value rowMask = walk.rowMask(entry);
+          scf::YieldOp::create(
+              b, maskScores(item, scores, chunkKeyPosition(walk, step),
+                            rowMask));
+          b.setInsertionPointToStart(&maskIf.getElseRegion().front());
+          scf::YieldOp::create(b, scores);
+        }
+        SmallVector<Value> probabilities = updateSoftmax(
+            b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
+            scoreScale);
+
+        for (int64_t k = 0; k < config.kvChunk; k += 16) {
+          AFragment p =
+              fragments->packA(probabilities[k / 8], probabilities[k / 8 + 1]);
+          for (int64_t d = 0; d < D; d += 16) {
+            std::array<BFragment, 2> valueFragments =
+                fragments->loadB(valueTile, k, d);
+            state.output[d / 8] =
+                fragments->mma(p, valueFragments[0], state.output[d / 8]);
+            state.output[d / 8 + 1] =
+                fragments->mma(p, valueFragments[1], state.output[d / 8 + 1]);
+          }
+        }
+        scf::YieldOp::create(b, state.flatten());
+      });
+  return SoftmaxState::unflatten(loop.getResults());
+}
+
+void FlashKernelEmitter::writeOutput(const WorkItem &item,
+                                     const SoftmaxState &final, Value staging,
+                                     function_ref<void()> afterReads) {
+  int64_t D = config.headDim;
+  Type elementType = config.elementType;
+  Value zero = f32(0.0), one = f32(1.0);
+  Value minusInf = f32(-std::numeric_limits<double>::infinity());
+  Value scoreScale = f32(config.scale * M_LOG2E);
+  Value laneColumn = mul(rem(lane, 4), index(2));
+  // A row with no steps passed no barrier since the warps read Q.
+  gpu::BarrierOp::create(b);
+  afterReads();
   for (int half = 0; half < 2; ++half) {
-    Value rowMax = minusInf;
-    for (Value tile : scores)
-      for (int64_t i = 2 * half; i < 2 * half + 2; ++i)
-        rowMax = arith::MaximumFOp::create(b, rowMax, element(b, tile, i));
-    rowMax = quadReduce(b, rowMax, /*isMax=*/true);
-    newMax[half] = arith::MaximumFOp::create(b, state.max[half], rowMax);
-    // A row that has seen only masked keys keeps max -inf; shifting by 0
-    // instead keeps exp2 at 0 rather than NaN.
-    Value allMasked = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                            newMax[half], minusInf);
-    Value shift = arith::SelectOp::create(
-        b, allMasked, zero, arith::MulFOp::create(b, newMax[half], log2Scale));
-    negShift[half] = arith::NegFOp::create(b, shift);
-    correction[half] = exp2(
-        b, math::FmaOp::create(b, state.max[half], log2Scale, negShift[half]));
-  }
-  SmallVector<Value> probabilities;
-  Value rowSum[2] = {zero, zero};
-  for (Value tile : scores) {
-    SmallVector<Value, 4> p;
-    for (int64_t i = 0; i < 4; ++i) {
-      Value value = exp2(b, math::FmaOp::create(b, element(b, tile, i),
-                                                log2Scale, negShift[i / 2]));
-      rowSum[i / 2] = arith::AddFOp::create(b, rowSum[i / 2], value);
-      p.push_back(value);
+    Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
+    Value hasKeys =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total, zero);
+    Value inverse = arith::SelectOp::create(
+        b, hasKeys, arith::DivFOp::create(b, one, total), zero);
+    Value tileRow = add(rowInWarp, index(8 * half));
+    for (int64_t tile = 0; tile < D / 8; ++tile) {
+      Value lo = arith::MulFOp::create(
+          b, element(b, final.output[tile], 2 * half), inverse);
+      Value hi = arith::MulFOp::create(
+          b, element(b, final.output[tile], 2 * half + 1), inverse);
+      Value pair = vector::FromElementsOp::create(
+          b, VectorType::get({2}, elementType),
+          ValueRange{arith::TruncFOp::create(b, elementType, lo),
+                     arith::TruncFOp::create(b, elementType, hi)});
+      Value column =
+          add(fragments->swizzledColumn(tileRow, index(tile)), laneColumn);
+      vector::StoreOp::create(b, pair, staging, ValueRange{tileRow, column},
+                              /*nontemporal=*/false, llvm::Align(4));
     }
-    probabilities.push_back(
-        vector::FromElementsOp::create(b, VectorType::get({4}, f32), p));
+    if (!config.hasLse)
+      continue;
+    Value qIndex = sub(queryPosition(item, half), index(config.qStart));
+    Value logSumExp = arith::SelectOp::create(
+        b, hasKeys,
+        arith::MulFOp::create(
+            b,
+            arith::AddFOp::create(
+                b, arith::MulFOp::create(b, final.max[half], scoreScale),
+                math::Log2Op::create(b, total)),
+            f32(M_LN2)),
+        minusInf);
+    Value ownsRow = arith::AndIOp::create(
+        b, inRange(qIndex, 0, config.qLen),
+        cmp(arith::CmpIPredicate::eq, rem(lane, 4), index(0)));
+    scf::IfOp::create(b, ownsRow, [&](OpBuilder &, Location) {
+      memref::StoreOp::create(
+          b, logSumExp, lse,
+          ValueRange{item.batch, queryHead(item, half), qIndex});
+      scf::YieldOp::create(b);
+    });
   }
-  for (int half = 0; half < 2; ++half) {
-    state.sum[half] = arith::AddFOp::create(
-        b, arith::MulFOp::create(b, state.sum[half], correction[half]),
-        rowSum[half]);
-    state.max[half] = newMax[half];
+  gpu::BarrierOp::create(b);
+  int64_t chunksPerRow = D / 8;
+  int64_t copiesPerThread = config.ctaRows * chunksPerRow / config.numThreads();
+  auto chunkType = VectorType::get({8}, elementType);
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  for (int64_t i = 0; i < copiesPerThread; ++i) {
+    Value copy = add(thread, index(i * config.numThreads()));
+    Value row = div(copy, chunksPerRow);
+    Value chunk = rem(copy, chunksPerRow);
+    Value qIndex = sub(add(item.chunkStart, div(row, config.packedHeads)),
+                       index(config.qStart));
+    Value head = add(item.firstHead, rem(row, config.packedHeads));
+    scf::IfOp::create(
+        b, inRange(qIndex, 0, config.qLen), [&](OpBuilder &, Location) {
+          // 16-byte accesses: the runtime requires 16-byte aligned tensors,
+          // and rows and chunks are multiples of 16 bytes.
+          Value values = vector::LoadOp::create(
+              b, chunkType, staging,
+              ValueRange{row, fragments->swizzledColumn(row, chunk)},
+              /*nontemporal=*/false, llvm::Align(16));
+          vector::StoreOp::create(
+              b, values, out,
+              ValueRange{item.batch, qIndex, head, mul(chunk, index(8))},
+              /*nontemporal=*/false, llvm::Align(16));
+          scf::YieldOp::create(b);
+        });
   }
-  Value scale = vector::FromElementsOp::create(
-      b, VectorType::get({4}, f32),
-      ValueRange{correction[0], correction[0], correction[1], correction[1]});
-  for (Value &tile : state.output)
-    tile = arith::MulFOp::create(b, tile, scale);
-  return probabilities;
+}
+
+void FlashKernelEmitter::emitOneItemPerCTA() {
+  WorkItem item = describeWork(assignWork());
+  // The Q tile: once into shared memory, then into registers for good. Its
+  // copy is in flight together with the first K/V tiles'.
+  issueQueryLoad(item);
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  RowWalk walk = buildWalk(item);
+  Value numSteps = countSteps(item, walk);
+
+  // One commit group per step, empty past the end, so that "all but the
+  // newest numStages - 2 groups" always means "this step's tiles".
+  auto issueLoadsIfAny = [&](Value step) {
+    scf::IfOp::create(b, cmp(arith::CmpIPredicate::slt, step, numSteps),
+                      [&](OpBuilder &, Location) {
+                        issueKVLoads(item, walk, step, step);
+                        scf::YieldOp::create(b);
+                      });
+    NVVM::CpAsyncCommitGroupOp::create(b);
+  };
+  for (int64_t ahead = 0; ahead < config.numStages - 1; ++ahead)
+    issueLoadsIfAny(index(ahead));
+  SoftmaxState final =
+      walkRow(item, walk, numSteps, index(0), [&](Value step) {
+        issueLoadsIfAny(add(step, index(config.numStages - 1)));
+      });
+  // Every warp has read Q into registers: its tile stages O.
+  writeOutput(item, final, queryTile, [] {});
+}
+
+void FlashKernelEmitter::issueItemLoads(Value linear, Value stage) {
+  WorkItem item = describeWork(workInLaunchOrder(linear));
+  issueQueryLoad(item);
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  RowWalk walk = buildWalk(item);
+  scf::IfOp::create(
+      b, cmp(arith::CmpIPredicate::sgt, countSteps(item, walk), index(0)),
+      [&](OpBuilder &, Location) {
+        issueKVLoads(item, walk, index(0), stage);
+        scf::YieldOp::create(b);
+      });
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+void FlashKernelEmitter::prefetchItem(Value hasNext,
+                                      function_ref<Value()> nextLinear,
+                                      Value stage) {
+  auto ifNext = scf::IfOp::create(b, hasNext, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifNext.getThenRegion().front());
+  issueItemLoads(nextLinear(), stage);
+  // The same number of groups either way keeps the waits' counts right.
+  b.setInsertionPointToStart(&ifNext.getElseRegion().front());
+  NVVM::CpAsyncCommitGroupOp::create(b);
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+void FlashKernelEmitter::emitPersistent() {
+  int64_t ctas = config.persistentCTAs;
+  int64_t items = config.numWorkItems();
+  int64_t rounds = llvm::divideCeil(items, ctas);
+  Value cta = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  // Round r takes items [r * ctas, (r + 1) * ctas) of the launch order,
+  // forwards in even rounds and backwards in odd ones, so that the CTA with
+  // the longest row of one round has the shortest of the next.
+  auto itemOf = [&](Value round) {
+    Value backwards = cmp(arith::CmpIPredicate::eq, rem(round, 2), index(1));
+    Value offset = arith::SelectOp::create(
+        b, backwards, sub(index(ctas - 1), cta), cta);
+    return add(mul(round, index(ctas)), offset);
+  };
+  Value lastRoundHasItem = cmp(arith::CmpIPredicate::slt,
+                               itemOf(index(rounds - 1)), index(items));
+  Value numRounds = add(index(rounds - 1),
+                        arith::SelectOp::create(b, lastRoundHasItem, index(1),
+                                                index(0)));
+
+  // Item 0's loads, as every later item's: a Q group, then a K/V group.
+  issueItemLoads(itemOf(index(0)), index(0));
+
+  scf::ForOp::create(
+      b, index(0), numRounds, index(1), ValueRange{index(0)},
+      [&](OpBuilder &, Location, Value round, ValueRange carried) {
+        Value stepBase = carried[0];
+        WorkItem item = describeWork(workInLaunchOrder(itemOf(round)));
+        RowWalk walk = buildWalk(item);
+        Value numSteps = countSteps(item, walk);
+        Value nextRound = add(round, index(1));
+        Value hasNext = cmp(arith::CmpIPredicate::slt, nextRound, numRounds);
+        auto prefetchNext = [&](Value stage) {
+          prefetchItem(hasNext, [&] { return itemOf(nextRound); }, stage);
+        };
+        SoftmaxState final =
+            walkRow(item, walk, numSteps, stepBase, [&](Value step) {
+              Value nextStep = add(step, index(1));
+              Value stage = add(stepBase, nextStep);
+              auto ifMore = scf::IfOp::create(
+                  b, cmp(arith::CmpIPredicate::slt, nextStep, numSteps),
+                  /*withElseRegion=*/true);
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(&ifMore.getThenRegion().front());
+              issueKVLoads(item, walk, nextStep, stage);
+              NVVM::CpAsyncCommitGroupOp::create(b);
+              // The last step hands its slot to the next item.
+              b.setInsertionPointToStart(&ifMore.getElseRegion().front());
+              prefetchNext(stage);
+            });
+        Value endStage = add(stepBase, numSteps);
+        // The stage the last step read is free, and the next item's second
+        // step fills it only after its first barrier; the Q tile may be
+        // filling with the next item's rows.
+        Value staging =
+            config.stagesOutputInKV()
+                ? sharedView(stageOffset(add(endStage, index(1))),
+                             config.ctaRows)
+                : sharedView(index(config.outputStagingOffset()),
+                             config.ctaRows);
+        writeOutput(item, final, staging, [&] {
+          // A row without steps had no last step to prefetch in.
+          scf::IfOp::create(b,
+                            cmp(arith::CmpIPredicate::eq, numSteps, index(0)),
+                            [&](OpBuilder &, Location) {
+                              prefetchNext(endStage);
+                              scf::YieldOp::create(b);
+                            });
+        });
+        scf::YieldOp::create(b, ValueRange{endStage});
+      });
 }
 
 gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
                                         StringRef name) {
+  this->module = module;
+  this->name = name;
   MLIRContext *context = b.getContext();
-
   Type elementType = config.elementType;
   int64_t D = config.headDim;
   auto qType = MemRefType::get({config.batch, config.qLen, config.heads, D},
@@ -398,224 +705,32 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(config.minCTAsPerSM()));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
-  Value query = body.getArgument(0), key = body.getArgument(1),
-        value = body.getArgument(2), out = body.getArgument(3);
+  query = body.getArgument(0);
+  key = body.getArgument(1);
+  value = body.getArgument(2);
+  out = body.getArgument(3);
+  if (config.hasLse)
+    lse = body.getArgument(4);
 
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   lane = rem(thread, 32);
   warp = div(thread, 32);
   rowInWarp = add(mul(warp, index(16)), div(lane, 4));
-  Value chunkOrdinal;
-  std::tie(chunkOrdinal, headGroup, batchIndex) = assignWork();
-  Value chunkIndex = add(chunkOrdinal, index(config.firstChunk));
-  Value firstHead = mul(headGroup, index(config.packedHeads));
-  kvHead = div(firstHead, config.heads / config.kvHeads);
-  chunkStart = mul(chunkIndex, index(config.ctaPositions()));
-  // The CTA's positions lie in one schedule tile; its row is that of the
-  // group's first head (packing needs a pattern shared by the group).
-  Value qTileIndex = div(chunkStart, config.qTile);
-  Value tileInChunk = sub(qTileIndex, index(config.firstQTile));
-  qTileStart = mul(qTileIndex, index(config.qTile));
-  RowCoordinates where{
-      firstHead, kvHead, qTileIndex, tileInChunk,
-      arith::MaxSIOp::create(b, chunkStart, index(config.qStart))};
 
   MmaSyncFragments mmaFragments(b, elementType, lane);
   fragments = &mmaFragments;
-
   auto workgroup = gpu::AddressSpaceAttr::get(
       context, gpu::GPUDialect::getWorkgroupAddressSpace());
-  Value shared = gpu::DynamicSharedMemoryOp::create(
+  shared = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                          MemRefLayoutAttrInterface(), workgroup));
-  Value queryTile = sharedView(
-      shared, index(config.numStages * config.kvStageBytes()), config.ctaRows);
+  queryTile = sharedView(index(config.numStages * config.kvStageBytes()),
+                         config.ctaRows);
 
-  // The Q tile: once into shared memory, then into registers for good. Its
-  // copy is in flight together with the first K/V tiles'.
-  copyRowsAsync(query, queryTile, sub(chunkStart, index(config.qStart)),
-                config.ctaRows, config.qLen, firstHead, config.packedHeads);
-  NVVM::CpAsyncCommitGroupOp::create(b);
-
-  RowWalk walk = config.schedule
-                     ? buildScheduleWalk(b, config, module, name, where)
-                     : buildClosedFormWalk(b, config, where);
-  int64_t chunks = config.chunksPerBlock();
-  Value numSteps =
-      sub(mul(walk.numEntries, index(chunks)), maskedTrailingChunks(walk));
-
-  auto entryOf = [&](Value step) { return div(step, chunks); };
-  auto chunkKeyPosition = [&](Value step) {
-    Value block = walk.keyBlock(entryOf(step));
-    return add(mul(block, index(config.block)),
-               mul(rem(step, chunks), index(config.kvChunk)));
-  };
-  auto stageTiles = [&](Value step) {
-    Value stageOffset =
-        mul(rem(step, config.numStages), index(config.kvStageBytes()));
-    Value keyTile = sharedView(shared, stageOffset, config.kvChunk);
-    Value valueTile = sharedView(
-        shared,
-        add(stageOffset, index(config.kvChunk * D * config.elementBytes())),
-        config.kvChunk);
-    return std::make_pair(keyTile, valueTile);
-  };
-  auto issueLoads = [&](Value step) {
-    auto [keyTile, valueTile] = stageTiles(step);
-    Value firstKey = sub(chunkKeyPosition(step), index(config.kvStart));
-    copyRowsAsync(key, keyTile, firstKey, config.kvChunk, config.kvLen, kvHead,
-                  1);
-    copyRowsAsync(value, valueTile, firstKey, config.kvChunk, config.kvLen,
-                  kvHead, 1);
-  };
-
-  // One commit group per step, empty past the end, so that "all but the
-  // newest numStages - 2 groups" always means "this step's tiles".
-  auto issueLoadsIfAny = [&](Value step) {
-    scf::IfOp::create(b, cmp(arith::CmpIPredicate::slt, step, numSteps),
-                      [&](OpBuilder &, Location) {
-                        issueLoads(step);
-                        scf::YieldOp::create(b);
-                      });
-    NVVM::CpAsyncCommitGroupOp::create(b);
-  };
-  for (int64_t ahead = 0; ahead < config.numStages - 1; ++ahead)
-    issueLoadsIfAny(index(ahead));
-  waitForCopies(config.numStages - 1);
-  SmallVector<AFragment> queryFragments;
-  for (int64_t d = 0; d < D; d += 16)
-    queryFragments.push_back(
-        mmaFragments.loadA(queryTile, mul(warp, index(16)), d));
-
-  SoftmaxState initial;
-  Value minusInf = f32(-std::numeric_limits<double>::infinity());
-  initial.max[0] = initial.max[1] = minusInf;
-  initial.sum[0] = initial.sum[1] = f32(0.0);
-  Value zeroTile = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(VectorType::get({4}, b.getF32Type()), 0.0f));
-  initial.output.assign(D / 8, zeroTile);
-
-  Value scoreScale = f32(config.scale * M_LOG2E);
-  auto loop = scf::ForOp::create(
-      b, index(0), numSteps, index(1), initial.flatten(),
-      [&](OpBuilder &, Location, Value step, ValueRange carried) {
-        SoftmaxState state = SoftmaxState::unflatten(carried);
-        waitForCopies(config.numStages - 2);
-        // The buffer this load fills was last read in the previous step,
-        // which every thread finished before the barrier above.
-        issueLoadsIfAny(add(step, index(config.numStages - 1)));
-        auto [keyTile, valueTile] = stageTiles(step);
-        SmallVector<Value> scores = computeScores(queryFragments, keyTile);
-
-        Value entry = entryOf(step);
-        Value needsMask = walk.needsMask(entry);
-        SmallVector<Type> tileTypes(scores.size(), scores.front().getType());
-        auto maskIf = scf::IfOp::create(b, tileTypes, needsMask,
-                                        /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard thenGuard(b);
-          b.setInsertionPointToStart(&maskIf.getThenRegion().front());
-          Value rowMask = walk.rowMask(entry);
-          scf::YieldOp::create(
-              b, maskScores(scores, chunkKeyPosition(step), rowMask));
-          b.setInsertionPointToStart(&maskIf.getElseRegion().front());
-          scf::YieldOp::create(b, scores);
-        }
-        SmallVector<Value> probabilities = updateSoftmax(
-            b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
-            scoreScale);
-
-        for (int64_t k = 0; k < config.kvChunk; k += 16) {
-          AFragment p = mmaFragments.packA(probabilities[k / 8],
-                                           probabilities[k / 8 + 1]);
-          for (int64_t d = 0; d < D; d += 16) {
-            std::array<BFragment, 2> valueFragments =
-                mmaFragments.loadB(valueTile, k, d);
-            state.output[d / 8] =
-                mmaFragments.mma(p, valueFragments[0], state.output[d / 8]);
-            state.output[d / 8 + 1] =
-                mmaFragments.mma(p, valueFragments[1], state.output[d / 8 + 1]);
-          }
-        }
-        scf::YieldOp::create(b, state.flatten());
-      });
-  SoftmaxState final = SoftmaxState::unflatten(loop.getResults());
-
-  // Epilogue: normalize O into the (now free) Q tile of shared memory, write
-  // it out in coalesced 16-byte rows, and store the natural-log LSE.
-  Value zero = f32(0.0), one = f32(1.0);
-  Value laneColumn = mul(rem(lane, 4), index(2));
-  // A row with no steps passed no barrier since the warps read Q.
-  gpu::BarrierOp::create(b);
-  for (int half = 0; half < 2; ++half) {
-    Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
-    Value hasKeys =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total, zero);
-    Value inverse = arith::SelectOp::create(
-        b, hasKeys, arith::DivFOp::create(b, one, total), zero);
-    Value tileRow = add(rowInWarp, index(8 * half));
-    for (int64_t tile = 0; tile < D / 8; ++tile) {
-      Value lo = arith::MulFOp::create(
-          b, element(b, final.output[tile], 2 * half), inverse);
-      Value hi = arith::MulFOp::create(
-          b, element(b, final.output[tile], 2 * half + 1), inverse);
-      Value pair = vector::FromElementsOp::create(
-          b, VectorType::get({2}, elementType),
-          ValueRange{arith::TruncFOp::create(b, elementType, lo),
-                     arith::TruncFOp::create(b, elementType, hi)});
-      Value column =
-          add(mmaFragments.swizzledColumn(tileRow, index(tile)), laneColumn);
-      vector::StoreOp::create(b, pair, queryTile, ValueRange{tileRow, column},
-                              /*nontemporal=*/false, llvm::Align(4));
-    }
-    if (!config.hasLse)
-      continue;
-    Value qIndex = sub(queryPosition(half), index(config.qStart));
-    Value lse = arith::SelectOp::create(
-        b, hasKeys,
-        arith::MulFOp::create(
-            b,
-            arith::AddFOp::create(
-                b, arith::MulFOp::create(b, final.max[half], scoreScale),
-                math::Log2Op::create(b, total)),
-            f32(M_LN2)),
-        minusInf);
-    Value ownsRow = arith::AndIOp::create(
-        b, inRange(qIndex, 0, config.qLen),
-        cmp(arith::CmpIPredicate::eq, rem(lane, 4), index(0)));
-    scf::IfOp::create(b, ownsRow, [&](OpBuilder &, Location) {
-      memref::StoreOp::create(b, lse, body.getArgument(4),
-                              ValueRange{batchIndex, queryHead(half), qIndex});
-      scf::YieldOp::create(b);
-    });
-  }
-  gpu::BarrierOp::create(b);
-  int64_t chunksPerRow = D / 8;
-  int64_t copiesPerThread = config.ctaRows * chunksPerRow / config.numThreads();
-  auto chunkType = VectorType::get({8}, elementType);
-  for (int64_t i = 0; i < copiesPerThread; ++i) {
-    Value copy = add(thread, index(i * config.numThreads()));
-    Value row = div(copy, chunksPerRow);
-    Value chunk = rem(copy, chunksPerRow);
-    Value qIndex = sub(add(chunkStart, div(row, config.packedHeads)),
-                       index(config.qStart));
-    Value head = add(mul(headGroup, index(config.packedHeads)),
-                     rem(row, config.packedHeads));
-    scf::IfOp::create(
-        b, inRange(qIndex, 0, config.qLen), [&](OpBuilder &, Location) {
-          // 16-byte accesses: the runtime requires 16-byte aligned tensors,
-          // and rows and chunks are multiples of 16 bytes.
-          Value values = vector::LoadOp::create(
-              b, chunkType, queryTile,
-              ValueRange{row, mmaFragments.swizzledColumn(row, chunk)},
-              /*nontemporal=*/false, llvm::Align(16));
-          vector::StoreOp::create(
-              b, values, out,
-              ValueRange{batchIndex, qIndex, head, mul(chunk, index(8))},
-              /*nontemporal=*/false, llvm::Align(16));
-          scf::YieldOp::create(b);
-        });
-  }
+  if (config.persistent)
+    emitPersistent();
+  else
+    emitOneItemPerCTA();
   gpu::ReturnOp::create(b);
   return func;
 }

@@ -241,6 +241,8 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.stages = options.stages;
   conversion.longestFirst = options.longestFirst;
   conversion.ctaRows = options.ctaRows;
+  conversion.persistent = options.persistent;
+  conversion.persistentCTAs = options.persistentCTAs;
   convert.addPass(createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(module)))
     return failure();

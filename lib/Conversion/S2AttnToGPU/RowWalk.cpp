@@ -58,6 +58,9 @@ std::string emitArray(ImplicitLocOpBuilder &b, gpu::GPUModuleOp module,
                       StringRef kernelName, StringRef suffix,
                       ArrayRef<int32_t> values) {
   std::string symbol = (kernelName + "_" + suffix).str();
+  // A persistent kernel reads the arrays for each of its work items.
+  if (module.lookupSymbol(symbol))
+    return symbol;
   // A zero-length memref cannot be indexed; empty schedules get one pad.
   SmallVector<int32_t> padded(values.begin(), values.end());
   if (padded.empty())

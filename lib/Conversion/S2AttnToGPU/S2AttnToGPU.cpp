@@ -75,6 +75,9 @@ struct KernelChoices {
   bool longestFirst;
   /// 64 or 128; 0 picks by the number of waves.
   int64_t ctaRows;
+  /// A persistent grid of persistentCTAs CTAs (0: one wave).
+  bool persistent;
+  int64_t persistentCTAs;
   const TargetModel &target;
 };
 
@@ -114,6 +117,27 @@ bool fewWaves(const FlashKernelConfig &config, const TargetModel &target) {
   int64_t ctas = config.numChunks * config.headGroups() * config.batch;
   int64_t wave = target.multiprocessors * config.minCTAsPerSM();
   return ctas < 16 * wave;
+}
+
+/// CTAs of `config` that fit one SM at once: the registers' limit
+/// (minCTAsPerSM), unless shared memory holds fewer (1 KiB of it is
+/// reserved per CTA).
+int64_t residentCTAsPerSM(const FlashKernelConfig &config,
+                          const TargetModel &target) {
+  int64_t bySharedMemory =
+      target.fastMemoryBytes / (config.sharedMemoryBytes() + 1024);
+  return std::max<int64_t>(
+      1, std::min(config.minCTAsPerSM(), bySharedMemory));
+}
+
+/// FlashKernelConfig::persistentCTAs: `requested`, or one wave when 0, and
+/// no more than there are items.
+int64_t persistentGrid(const FlashKernelConfig &config,
+                       const TargetModel &target, int64_t requested) {
+  int64_t ctas = requested > 0 ? requested
+                               : target.multiprocessors *
+                                     residentCTAsPerSM(config, target);
+  return std::min(ctas, config.numWorkItems());
 }
 
 FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
@@ -203,6 +227,11 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   }
   layOutCTAs(op, config, std::min(config.qTile, ctaRows), choices.packGQA);
   config.launchGroupSlices = launchGroupSlices(config, choices.target);
+  if (choices.persistent) {
+    config.persistent = true;
+    config.persistentCTAs =
+        persistentGrid(config, choices.target, choices.persistentCTAs);
+  }
   return config;
 }
 
@@ -227,6 +256,8 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   gpu::KernelDim3 grid{constant(config.numChunks),
                        constant(config.heads / config.packedHeads),
                        constant(config.batch)};
+  if (config.persistent)
+    grid = {constant(config.persistentCTAs), constant(1), constant(1)};
   gpu::KernelDim3 block{constant(config.numThreads()), constant(1),
                         constant(1)};
   Value sharedBytes = arith::ConstantIntOp::create(
@@ -270,8 +301,22 @@ struct ConvertS2AttnToGPUPass
           << " is not supported; expected 0 (auto), 64 or 128";
       return signalPassFailure();
     }
-    KernelChoices choices{schedule,     packGQA, stages,
-                          longestFirst, ctaRows, *target};
+    if (persistent && stages != 2) {
+      module.emitError("convert-s2attn-to-gpu: persistent needs stages = "
+                       "2 (the next item's loads take the one slot ahead); "
+                       "got stages = ")
+          << int64_t(stages);
+      return signalPassFailure();
+    }
+    if (persistentCTAs < 0) {
+      module.emitError("convert-s2attn-to-gpu: persistent-ctas = ")
+          << int64_t(persistentCTAs) << " is negative; expected 0 (one wave) "
+          << "or a CTA count";
+      return signalPassFailure();
+    }
+    KernelChoices choices{schedule,   packGQA,        stages, longestFirst,
+                          ctaRows,    persistent,     persistentCTAs,
+                          *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())

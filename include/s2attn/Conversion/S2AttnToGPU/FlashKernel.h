@@ -59,6 +59,13 @@ struct FlashKernelConfig {
   /// and no more keep the K/V the running CTAs read within L2.
   bool longestFirst = false;
   int64_t launchGroupSlices = 1;
+  /// Off: one CTA per work item (chunk, head group, batch). On:
+  /// persistentCTAs CTAs (one wave) take the items of the launch order in
+  /// turn; each loads the next item's Q and first K/V tiles during the last
+  /// step of the current one, which hides a CTA's start on short rows.
+  /// Needs two K/V stages.
+  bool persistent = false;
+  int64_t persistentCTAs = 0;
   /// Exactly one of the two says where each row's key blocks are: constant
   /// CSR rows, or a local-stride pattern (resolved; dense is stride 1) whose
   /// rows the kernel computes in closed form, so that long sequences need no
@@ -69,6 +76,7 @@ struct FlashKernelConfig {
 
   int64_t ctaPositions() const { return ctaRows / packedHeads; }
   int64_t headGroups() const { return heads / packedHeads; }
+  int64_t numWorkItems() const { return numChunks * headGroups() * batch; }
   /// CTAs the kernel asks to keep resident per SM (nvvm.minctasm): as many
   /// as fit 128 (head_dim 64) or 255 (128) registers a thread.
   int64_t minCTAsPerSM() const {
@@ -85,9 +93,17 @@ struct FlashKernelConfig {
   int64_t qTileBytes() const { return ctaRows * headDim * elementBytes(); }
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
-  /// numStages K/V stages, then the Q tile.
-  int64_t sharedMemoryBytes() const {
+  /// A persistent CTA stages O in the K/V stage its last step read, when
+  /// O fits there; otherwise in a buffer of its own after the Q tile (the Q
+  /// tile may be receiving the next item's rows).
+  bool stagesOutputInKV() const { return ctaRows <= 2 * kvChunk; }
+  int64_t outputStagingOffset() const {
     return numStages * kvStageBytes() + qTileBytes();
+  }
+  /// numStages K/V stages, the Q tile, and a persistent CTA's O buffer.
+  int64_t sharedMemoryBytes() const {
+    bool ownOutputBuffer = persistent && !stagesOutputInKV();
+    return outputStagingOffset() + (ownOutputBuffer ? qTileBytes() : 0);
   }
 };
 

@@ -37,6 +37,8 @@ struct KernelArtifactOptions {
   int64_t stages = 2;
   bool longestFirst = true;
   int64_t ctaRows = 0;
+  bool persistent = false;
+  int64_t persistentCTAs = 0;
   bool emitPtx = false;
 };
 

@@ -1,0 +1,41 @@
+//===- OnlineSoftmax.h - the softmax of a row walk in registers -*- C++ -*-===//
+//
+// FlashAttention-2's online softmax on mma.sync accumulator fragments: each
+// thread holds two query rows (8 apart) of every 16x8 tile, and the four
+// lanes of a quad share them. Scores and the running max stay unscaled and
+// the exponentials are base 2.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef S2ATTN_LIB_CONVERSION_S2ATTNTOGPU_ONLINESOFTMAX_H
+#define S2ATTN_LIB_CONVERSION_S2ATTNTOGPU_ONLINESOFTMAX_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::s2attn {
+
+/// Row statistics and the output accumulator carried across key chunks.
+struct SoftmaxState {
+  Value max[2], sum[2];
+  SmallVector<Value> output;
+
+  /// No key seen yet: max -inf, sum 0 and `outputTiles` zero tiles.
+  static SoftmaxState initial(ImplicitLocOpBuilder &b, int64_t outputTiles);
+  SmallVector<Value> flatten() const;
+  static SoftmaxState unflatten(ValueRange values);
+};
+
+/// Max (or sum) over the four lanes of a quad.
+Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax);
+
+/// One MUFU.EX2 (ex2.approx.ftz).
+Value exp2(ImplicitLocOpBuilder &b, Value x);
+
+/// Rescales and accumulates one chunk's probabilities into `state`;
+/// returns P per score tile. `log2Scale` is scale * log2(e).
+SmallVector<Value> updateSoftmax(ImplicitLocOpBuilder &b, SoftmaxState &state,
+                                 ArrayRef<Value> scores, Value log2Scale);
+
+} // namespace mlir::s2attn
+
+#endif // S2ATTN_LIB_CONVERSION_S2ATTNTOGPU_ONLINESOFTMAX_H
