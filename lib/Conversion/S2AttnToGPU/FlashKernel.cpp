@@ -8,6 +8,10 @@
 // kept online in base 2. Only the schedule's masked entries pay for the token
 // mask.
 //
+// The grid is one CTA per work item, or (experimental, `persistent`) one
+// wave of CTAs that walk several items each and load the next item's tiles
+// during the current item's last step.
+//
 //===----------------------------------------------------------------------===//
 
 #include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
