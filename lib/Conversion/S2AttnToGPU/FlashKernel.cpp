@@ -393,17 +393,13 @@ SmallVector<Value> FlashKernelEmitter::maskScores(const WorkItem &item,
         keep = arith::AndIOp::create(
             b, keep,
             cmp(arith::CmpIPredicate::sle, keyPos, queryPosition(item, half)));
-      Value score = vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{i});
+      Value score = element(b, tile, i);
       elements.push_back(arith::SelectOp::create(b, keep, score, minusInf));
     }
     masked.push_back(vector::FromElementsOp::create(
         b, VectorType::get({4}, b.getF32Type()), elements));
   }
   return masked;
-}
-
-static Value element(ImplicitLocOpBuilder &b, Value vector, int64_t i) {
-  return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{i});
 }
 
 SoftmaxState
@@ -630,6 +626,9 @@ void FlashKernelEmitter::emitPersistent() {
   // Item 0's loads, as every later item's: a Q group, then a K/V group.
   issueItemLoads(itemOf(index(0)), index(0));
 
+  // The next item's coordinates and first key block are computed twice: in
+  // the last step's prefetch and again when the item starts. Carried, they
+  // would stay live through the walk at 255 registers.
   scf::ForOp::create(
       b, index(0), numRounds, index(1), ValueRange{index(0)},
       [&](OpBuilder &, Location, Value round, ValueRange carried) {

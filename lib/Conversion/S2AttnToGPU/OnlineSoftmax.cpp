@@ -13,8 +13,8 @@
 using namespace mlir;
 using namespace mlir::s2attn;
 
-static Value element(ImplicitLocOpBuilder &b, Value vector, int64_t i) {
-  return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{i});
+Value mlir::s2attn::element(ImplicitLocOpBuilder &b, Value tile, int64_t i) {
+  return vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{i});
 }
 
 SoftmaxState SoftmaxState::initial(ImplicitLocOpBuilder &b,

@@ -25,6 +25,9 @@ struct SoftmaxState {
   static SoftmaxState unflatten(ValueRange values);
 };
 
+/// Element `i` of an accumulator tile (vector<4xf32>).
+Value element(ImplicitLocOpBuilder &b, Value tile, int64_t i);
+
 /// Max (or sum) over the four lanes of a quad.
 Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax);
 
