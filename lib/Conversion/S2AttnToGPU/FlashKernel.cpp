@@ -93,12 +93,33 @@ private:
   std::pair<Value, Value> stageTiles(Value stage);
   Value stageOffset(Value stage);
 
-  /// Copies `rows` tile rows from `source` into `tile`: tile row r holds
-  /// sequence index firstRow + r / headsPerRow of head firstHead + r %
-  /// headsPerRow; rows outside [0, length) are zero-filled.
+  /// A thread's share of moving a tile of `rows` rows in 16-byte chunks:
+  /// copy i moves chunk `chunk` of tile row threadRow + i * rowsPerCopy.
+  /// When rowsPerCopy is a multiple of the swizzle's 8 rows (CTAs of 4 warps
+  /// or more), every copy of a thread uses the same shared-memory column,
+  /// `column`, and the rows' offsets are constants the address arithmetic
+  /// folds; otherwise `column` is null and each copy computes its own.
+  struct TileCopies {
+    Value threadRow, chunk, column;
+    int64_t rowsPerCopy, count;
+  };
+  TileCopies tileCopies(int64_t rows);
+  Value sharedColumn(const TileCopies &copies, Value row) {
+    return copies.column ? copies.column
+                         : fragments->swizzledColumn(row, copies.chunk);
+  }
+  /// The sequence index and head of tile row threadRow + rowOffset, where
+  /// tile row r holds sequence index firstRow + r / headsPerRow of head
+  /// firstHead + r % headsPerRow.
+  std::pair<Value, Value> tileRowSource(const TileCopies &copies,
+                                        int64_t rowOffset, Value firstRow,
+                                        Value firstHead, int64_t headsPerRow);
+  /// Copies `rows` tile rows from `source` into `tile` (rows laid out as in
+  /// tileRowSource). Unless `inBounds` says every row lies in [0, length),
+  /// rows outside it are zero-filled.
   void copyRowsAsync(Value source, Value tile, Value batch, Value firstRow,
-                     int64_t rows, int64_t length, Value firstHead,
-                     int64_t headsPerRow);
+                     int64_t rows, int64_t length, bool inBounds,
+                     Value firstHead, int64_t headsPerRow);
   void issueQueryLoad(const WorkItem &item);
   /// The K/V tiles of walk step `step` into K/V stage `stage`.
   void issueKVLoads(const WorkItem &item, const RowWalk &walk, Value step,
@@ -250,35 +271,62 @@ std::pair<Value, Value> FlashKernelEmitter::stageTiles(Value stage) {
   return {keyTile, valueTile};
 }
 
+FlashKernelEmitter::TileCopies FlashKernelEmitter::tileCopies(int64_t rows) {
+  int64_t chunksPerRow = config.headDim / 8;
+  int64_t rowsPerCopy = config.numThreads() / chunksPerRow;
+  assert(rows % rowsPerCopy == 0 && "every thread copies whole rows");
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value threadRow = div(thread, chunksPerRow);
+  Value chunk = rem(thread, chunksPerRow);
+  Value column = rowsPerCopy % 8 == 0
+                     ? fragments->swizzledColumn(threadRow, chunk)
+                     : Value();
+  return TileCopies{threadRow, chunk, column, rowsPerCopy, rows / rowsPerCopy};
+}
+
+std::pair<Value, Value> FlashKernelEmitter::tileRowSource(
+    const TileCopies &copies, int64_t rowOffset, Value firstRow,
+    Value firstHead, int64_t headsPerRow) {
+  if (rowOffset % headsPerRow == 0)
+    return {add(add(firstRow, div(copies.threadRow, headsPerRow)),
+                index(rowOffset / headsPerRow)),
+            add(firstHead, rem(copies.threadRow, headsPerRow))};
+  Value row = add(copies.threadRow, index(rowOffset));
+  return {add(firstRow, div(row, headsPerRow)),
+          add(firstHead, rem(row, headsPerRow))};
+}
+
 void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value batch,
                                        Value firstRow, int64_t rows,
-                                       int64_t length, Value firstHead,
-                                       int64_t headsPerRow) {
-  int64_t chunksPerRow = config.headDim / 8;
-  int64_t copiesPerThread = rows * chunksPerRow / config.numThreads();
-  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  for (int64_t i = 0; i < copiesPerThread; ++i) {
-    Value copy = add(thread, index(i * config.numThreads()));
-    Value row = div(copy, chunksPerRow);
-    Value chunk = rem(copy, chunksPerRow);
-    Value sequenceIndex = add(firstRow, div(row, headsPerRow));
-    Value headIndex = add(firstHead, rem(row, headsPerRow));
-    Value valid = inRange(sequenceIndex, 0, length);
-    // Rows outside the sequence read nothing and land as zeros.
-    Value clamped = arith::SelectOp::create(b, valid, sequenceIndex, index(0));
-    Value sourceElements =
-        arith::SelectOp::create(b, valid, index(8), index(0));
+                                       int64_t length, bool inBounds,
+                                       Value firstHead, int64_t headsPerRow) {
+  TileCopies copies = tileCopies(rows);
+  Value column = mul(copies.chunk, index(8));
+  for (int64_t i = 0; i < copies.count; ++i) {
+    int64_t rowOffset = i * copies.rowsPerCopy;
+    Value row = add(copies.threadRow, index(rowOffset));
+    auto [sequenceIndex, headIndex] =
+        tileRowSource(copies, rowOffset, firstRow, firstHead, headsPerRow);
+    Value sourceElements;
+    if (!inBounds) {
+      // Rows outside the sequence read nothing and land as zeros.
+      Value valid = inRange(sequenceIndex, 0, length);
+      sequenceIndex =
+          arith::SelectOp::create(b, valid, sequenceIndex, index(0));
+      sourceElements = arith::SelectOp::create(b, valid, index(8), index(0));
+    }
     nvgpu::DeviceAsyncCopyOp::create(
-        b, tile, ValueRange{row, fragments->swizzledColumn(row, chunk)}, source,
-        ValueRange{batch, clamped, headIndex, mul(chunk, index(8))},
-        b.getIndexAttr(8), sourceElements, b.getUnitAttr());
+        b, tile, ValueRange{row, sharedColumn(copies, row)}, source,
+        ValueRange{batch, sequenceIndex, headIndex, column}, b.getIndexAttr(8),
+        sourceElements, b.getUnitAttr());
   }
 }
 
 void FlashKernelEmitter::issueQueryLoad(const WorkItem &item) {
   copyRowsAsync(query, queryTile, item.batch,
                 sub(item.chunkStart, index(config.qStart)), config.ctaRows,
-                config.qLen, item.firstHead, config.packedHeads);
+                config.qLen, config.queryChunksInBounds(), item.firstHead,
+                config.packedHeads);
 }
 
 Value FlashKernelEmitter::chunkKeyPosition(const RowWalk &walk, Value step) {
@@ -293,10 +341,11 @@ void FlashKernelEmitter::issueKVLoads(const WorkItem &item,
                                       Value stage) {
   auto [keyTile, valueTile] = stageTiles(stage);
   Value firstKey = sub(chunkKeyPosition(walk, step), index(config.kvStart));
+  bool inBounds = config.keyChunksInBounds();
   copyRowsAsync(key, keyTile, item.batch, firstKey, config.kvChunk,
-                config.kvLen, item.kvHead, 1);
+                config.kvLen, inBounds, item.kvHead, 1);
   copyRowsAsync(value, valueTile, item.batch, firstKey, config.kvChunk,
-                config.kvLen, item.kvHead, 1);
+                config.kvLen, inBounds, item.kvHead, 1);
 }
 
 Value FlashKernelEmitter::queryPosition(const WorkItem &item, int half) {
@@ -377,8 +426,14 @@ SmallVector<Value> FlashKernelEmitter::maskScores(const WorkItem &item,
     return cmp(arith::CmpIPredicate::ne,
                arith::IndexCastOp::create(b, b.getIndexType(), bit), index(0));
   };
-  Value rowUses[2] = {subRowUses(queryPosition(item, 0)),
-                      subRowUses(queryPosition(item, 1))};
+  // Without Merge-Q a tile has one block row, which uses every entry; keys
+  // past the end exist only where the last block is partial.
+  bool oneBlockRow = config.qTile == config.block;
+  Value always = arith::ConstantOp::create(b, b.getBoolAttr(true));
+  Value rowUses[2] = {always, always};
+  if (!oneBlockRow)
+    for (int half = 0; half < 2; ++half)
+      rowUses[half] = subRowUses(queryPosition(item, half));
   SmallVector<Value> masked;
   for (auto [tileIndex, tile] : llvm::enumerate(scores)) {
     SmallVector<Value, 4> elements;
@@ -386,9 +441,11 @@ SmallVector<Value> FlashKernelEmitter::maskScores(const WorkItem &item,
       int64_t half = i / 2;
       Value keyPos =
           add(chunkKeyPos, add(index(tileIndex * 8 + i % 2), laneColumn));
-      Value keyExists =
-          inRange(keyPos, config.kvStart, config.kvStart + config.kvLen);
-      Value keep = arith::AndIOp::create(b, keyExists, rowUses[half]);
+      Value keep = rowUses[half];
+      if (!config.keyChunksInBounds())
+        keep = arith::AndIOp::create(
+            b, keep,
+            inRange(keyPos, config.kvStart, config.kvStart + config.kvLen));
       if (config.causal)
         keep = arith::AndIOp::create(
             b, keep,
@@ -519,31 +576,34 @@ void FlashKernelEmitter::writeOutput(const WorkItem &item,
     });
   }
   gpu::BarrierOp::create(b);
-  int64_t chunksPerRow = D / 8;
-  int64_t copiesPerThread = config.ctaRows * chunksPerRow / config.numThreads();
   auto chunkType = VectorType::get({8}, elementType);
-  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  for (int64_t i = 0; i < copiesPerThread; ++i) {
-    Value copy = add(thread, index(i * config.numThreads()));
-    Value row = div(copy, chunksPerRow);
-    Value chunk = rem(copy, chunksPerRow);
-    Value qIndex = sub(add(item.chunkStart, div(row, config.packedHeads)),
-                       index(config.qStart));
-    Value head = add(item.firstHead, rem(row, config.packedHeads));
-    scf::IfOp::create(
-        b, inRange(qIndex, 0, config.qLen), [&](OpBuilder &, Location) {
-          // 16-byte accesses: the runtime requires 16-byte aligned tensors,
-          // and rows and chunks are multiples of 16 bytes.
-          Value values = vector::LoadOp::create(
-              b, chunkType, staging,
-              ValueRange{row, fragments->swizzledColumn(row, chunk)},
-              /*nontemporal=*/false, llvm::Align(16));
-          vector::StoreOp::create(
-              b, values, out,
-              ValueRange{item.batch, qIndex, head, mul(chunk, index(8))},
-              /*nontemporal=*/false, llvm::Align(16));
-          scf::YieldOp::create(b);
-        });
+  TileCopies copies = tileCopies(config.ctaRows);
+  Value column = mul(copies.chunk, index(8));
+  Value firstRow = sub(item.chunkStart, index(config.qStart));
+  for (int64_t i = 0; i < copies.count; ++i) {
+    int64_t rowOffset = i * copies.rowsPerCopy;
+    Value row = add(copies.threadRow, index(rowOffset));
+    auto [qIndex, head] = tileRowSource(copies, rowOffset, firstRow,
+                                        item.firstHead, config.packedHeads);
+    auto storeChunk = [&] {
+      // 16-byte accesses: the runtime requires 16-byte aligned tensors,
+      // and rows and chunks are multiples of 16 bytes.
+      Value values = vector::LoadOp::create(
+          b, chunkType, staging, ValueRange{row, sharedColumn(copies, row)},
+          /*nontemporal=*/false, llvm::Align(16));
+      vector::StoreOp::create(b, values, out,
+                              ValueRange{item.batch, qIndex, head, column},
+                              /*nontemporal=*/false, llvm::Align(16));
+    };
+    if (config.queryChunksInBounds()) {
+      storeChunk();
+      continue;
+    }
+    scf::IfOp::create(b, inRange(qIndex, 0, config.qLen),
+                      [&](OpBuilder &, Location) {
+                        storeChunk();
+                        scf::YieldOp::create(b);
+                      });
   }
 }
 

@@ -91,6 +91,15 @@ struct FlashKernelConfig {
     return 2 * kvChunk * headDim * elementBytes();
   }
   int64_t qTileBytes() const { return ctaRows * headDim * elementBytes(); }
+  /// Every key chunk a walk loads lies within the keys (walks list only
+  /// blocks that meet them), so its copies need no bounds check.
+  bool keyChunksInBounds() const {
+    return kvStart % block == 0 && kvLen % block == 0;
+  }
+  /// Every CTA's query positions lie within the queries.
+  bool queryChunksInBounds() const {
+    return qStart % ctaPositions() == 0 && qLen % ctaPositions() == 0;
+  }
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
   /// A persistent CTA stages O in the K/V stage its last step read, when

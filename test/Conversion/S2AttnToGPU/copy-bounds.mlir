@@ -1,0 +1,55 @@
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu --canonicalize --cse | FileCheck %s
+
+// Lengths that are whole blocks: every Q, K and V row a CTA copies exists,
+// so the copies carry no zero-fill operand and the O stores no guard. Each
+// thread moves one 16-byte chunk of rows r, r + 16, r + 32, r + 48 (128
+// threads, 8 chunks a row), always into the same swizzled column.
+
+// CHECK-LABEL: gpu.func @s2attn_fwd
+// CHECK: %[[ROW:.*]] = arith.divui %thread_id_x, %c8 : index
+// CHECK: %[[CHUNK:.*]] = arith.remui %thread_id_x, %c8 : index
+// CHECK: %[[SWIZZLE:.*]] = arith.andi %[[ROW]], %c7 : index
+// CHECK: %[[XOR:.*]] = arith.xori %[[CHUNK]], %[[SWIZZLE]] : index
+// CHECK: %[[COLUMN:.*]] = arith.muli %[[XOR]], %c8 : index
+// CHECK: nvgpu.device_async_copy %arg0[%{{.*}}, %{{.*}}, %c0, %{{.*}}], %view[%[[ROW]], %[[COLUMN]]], 8 {bypassL1}
+// CHECK: %[[ROW16:.*]] = arith.addi %[[ROW]], %c16 : index
+// CHECK: nvgpu.device_async_copy %arg0[%{{.*}}], %view[%[[ROW16]], %[[COLUMN]]], 8 {bypassL1}
+// CHECK: nvgpu.device_async_copy %arg0[%{{.*}}], %view[%{{.*}}, %[[COLUMN]]], 8 {bypassL1}
+// CHECK: nvgpu.device_async_copy %arg0[%{{.*}}], %view[%{{.*}}, %[[COLUMN]]], 8 {bypassL1}
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: nvgpu.device_async_copy %arg1[%{{.*}}], %{{.*}}[%[[ROW]], %[[COLUMN]]], 8 {bypassL1}
+// CHECK: nvgpu.device_async_copy %arg2[%{{.*}}], %{{.*}}[%[[ROW]], %[[COLUMN]]], 8 {bypassL1}
+// CHECK-NOT: nvgpu.device_async_copy {{.*}}, 8, %
+// The O tile leaves through the same per-thread rows, unguarded.
+// CHECK: vector.store {{.*}}, %view[{{.*}}] {alignment = 4 : i64}
+// CHECK: gpu.barrier
+// CHECK-NEXT: %[[O0:.*]] = vector.load %view[%[[ROW]], %[[COLUMN]]]
+// CHECK-NEXT: vector.store %[[O0]], %arg3
+// CHECK-NEXT: vector.load %view[%[[ROW16]], %[[COLUMN]]]
+// CHECK-NEXT: vector.store
+func.func @whole_blocks(%q: memref<1x128x1x64xf16>, %k: memref<1x128x1x64xf16>, %v: memref<1x128x1x64xf16>, %o: memref<1x128x1x64xf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x128x1x64xf16>, memref<1x128x1x64xf16>, memref<1x128x1x64xf16>)
+      outs(%o : memref<1x128x1x64xf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// 100 tokens: the last CTA's rows and the last key block run past the end,
+// so Q, K and V copies zero-fill what is missing and O stores are guarded.
+
+// CHECK-LABEL: gpu.func @s2attn_fwd
+// CHECK: nvgpu.device_async_copy %arg0[{{.*}}], %view[{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: nvgpu.device_async_copy %arg1[{{.*}}], %{{.*}}[{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK: nvgpu.device_async_copy %arg2[{{.*}}], %{{.*}}[{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK: vector.store {{.*}}, %view[{{.*}}] {alignment = 4 : i64}
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK-NEXT: vector.load %view
+// CHECK-NEXT: vector.store {{.*}}, %arg3
+func.func @partial_block(%q: memref<1x100x1x64xf16>, %k: memref<1x100x1x64xf16>, %v: memref<1x100x1x64xf16>, %o: memref<1x100x1x64xf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x100x1x64xf16>, memref<1x100x1x64xf16>, memref<1x100x1x64xf16>)
+      outs(%o : memref<1x100x1x64xf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
