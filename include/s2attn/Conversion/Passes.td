@@ -74,8 +74,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Experimental: instead of one CTA per (query tile, head, batch), "
            "one wave of CTAs that take the tiles in launch order, each "
            "loading the next tile's Q and first K/V while it finishes the "
-           "current one (two K/V stages only). Measured 1.3-2x slower on an "
-           "H100 (docs/performance.md)">,
+           "current one (two K/V stages only). Measured 4-35% slower on an "
+           "H100 with the bench's timing (docs/performance.md)">,
     Option<"persistentCTAs", "persistent-ctas", "int64_t", /*default=*/"0",
            "CTAs of a persistent kernel: 0 (one wave of the chip) or that "
            "many (at most one per work item)">,
