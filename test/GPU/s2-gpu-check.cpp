@@ -3,7 +3,10 @@
 // For every artifact directory written by s2-compile: fresh random inputs,
 // outputs poisoned with NaN, a launch through the runtime's C API, and a
 // comparison with the float64 reference computed from the same (rounded)
-// inputs. With --time N, also the median time of N launches (CUDA events).
+// inputs. With --time N, also the time of N back-to-back launches per
+// launch (CUDA events around all N, so the GPU never waits for the host; L2
+// stays warm between launches) and the median host time of one
+// s2attn_artifact_launch call.
 // Prints one line per artifact and "N passed, M failed" last.
 //
 //===----------------------------------------------------------------------===//
@@ -18,8 +21,10 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <random>
 #include <string>
 #include <vector>
@@ -83,15 +88,9 @@ void *upload(const void *data, size_t bytes) {
 }
 
 s2attn_tensor describe(const char *name, void *data, int32_t dtype,
-                       std::vector<int64_t> shape) {
-  s2attn_tensor tensor{};
-  tensor.name = name;
-  tensor.data = data;
-  tensor.dtype = dtype;
-  tensor.rank = int32_t(shape.size());
-  for (size_t i = 0; i < shape.size(); ++i)
-    tensor.shape[i] = shape[i];
-  return tensor;
+                       std::initializer_list<int64_t> shape) {
+  return s2attn_make_tensor(name, data, dtype, int32_t(shape.size()),
+                            shape.begin());
 }
 
 struct Errors {
@@ -136,6 +135,40 @@ struct Options {
   bool check = true;
   uint64_t seed = 20261126;
 };
+
+/// Kernel time per launch, from events around `repeats` back-to-back
+/// launches, and the median host time of one launch call. (Events around a
+/// single launch on an idle GPU would also count the host's part.)
+void printTimes(s2attn_artifact *artifact, const s2attn_launch_args &args,
+                int repeats) {
+  for (int i = 0; i < 3; ++i) // warm-up: the first launch loads the module
+    s2attn_artifact_launch(artifact, &args);
+  CHECK_CUDA(cudaDeviceSynchronize());
+  cudaEvent_t start, stop;
+  CHECK_CUDA(cudaEventCreate(&start));
+  CHECK_CUDA(cudaEventCreate(&stop));
+  std::vector<double> hostMicros;
+  CHECK_CUDA(cudaEventRecord(start));
+  for (int i = 0; i < repeats; ++i) {
+    auto before = std::chrono::steady_clock::now();
+    s2attn_artifact_launch(artifact, &args);
+    hostMicros.push_back(std::chrono::duration<double, std::micro>(
+                             std::chrono::steady_clock::now() - before)
+                             .count());
+  }
+  CHECK_CUDA(cudaEventRecord(stop));
+  CHECK_CUDA(cudaEventSynchronize(stop));
+  float ms = 0;
+  CHECK_CUDA(cudaEventElapsedTime(&ms, start, stop));
+  std::nth_element(hostMicros.begin(),
+                   hostMicros.begin() + hostMicros.size() / 2,
+                   hostMicros.end());
+  std::printf(", %.4f ms per launch (%d back to back), host %.1f us per "
+              "launch call (median)",
+              ms / repeats, repeats, hostMicros[hostMicros.size() / 2]);
+  CHECK_CUDA(cudaEventDestroy(start));
+  CHECK_CUDA(cudaEventDestroy(stop));
+}
 
 bool checkArtifact(const std::string &directory, const Options &options,
                    uint64_t seed) {
@@ -218,25 +251,8 @@ bool checkArtifact(const std::string &directory, const Options &options,
                   passed ? "PASS" : "FAIL", directory.c_str(),
                   problem->summary.c_str(), errors.outMaxAbs,
                   errors.outRelative(), errors.lseMaxAbs, errors.nonFinite);
-      if (options.timeRepeats > 0) {
-        std::vector<float> times;
-        cudaEvent_t start, stop;
-        CHECK_CUDA(cudaEventCreate(&start));
-        CHECK_CUDA(cudaEventCreate(&stop));
-        for (int i = 0; i < options.timeRepeats + 3; ++i) {
-          CHECK_CUDA(cudaEventRecord(start));
-          s2attn_artifact_launch(artifact, &args);
-          CHECK_CUDA(cudaEventRecord(stop));
-          CHECK_CUDA(cudaEventSynchronize(stop));
-          float ms = 0;
-          CHECK_CUDA(cudaEventElapsedTime(&ms, start, stop));
-          if (i >= 3) // warm-up launches load the module
-            times.push_back(ms);
-        }
-        std::nth_element(times.begin(), times.begin() + times.size() / 2,
-                         times.end());
-        std::printf(", median %.4f ms", times[times.size() / 2]);
-      }
+      if (options.timeRepeats > 0)
+        printTimes(artifact, args, options.timeRepeats);
       std::printf("\n");
     }
   }

@@ -90,13 +90,8 @@ std::vector<uint16_t> toBits(const std::vector<float> &values,
 
 s2attn_tensor describe(const char *name, void *data, int32_t dtype,
                        std::initializer_list<int64_t> shape) {
-  s2attn_tensor tensor{};
-  tensor.name = name;
-  tensor.data = data;
-  tensor.dtype = dtype;
-  tensor.rank = int32_t(shape.size());
-  std::copy(shape.begin(), shape.end(), tensor.shape);
-  return tensor;
+  return s2attn_make_tensor(name, data, dtype, int32_t(shape.size()),
+                            shape.begin());
 }
 
 } // namespace

@@ -64,14 +64,8 @@ struct AttentionLaunch {
   AttentionLaunch() {
     auto make = [](const char *name, uintptr_t address, int32_t dtype,
                    std::vector<int64_t> shape) {
-      s2attn_tensor t = {};
-      t.name = name;
-      t.data = reinterpret_cast<void *>(address);
-      t.dtype = dtype;
-      t.rank = int32_t(shape.size());
-      for (size_t d = 0; d < shape.size(); ++d)
-        t.shape[d] = shape[d];
-      return t;
+      return s2attn_make_tensor(name, reinterpret_cast<void *>(address),
+                                dtype, int32_t(shape.size()), shape.data());
     };
     tensors = {make("q", 0x1000, S2ATTN_DTYPE_BF16, {1, 256, 4, 128}),
                make("k", 0x2000, S2ATTN_DTYPE_BF16, {1, 256, 4, 128}),
@@ -84,6 +78,34 @@ struct AttentionLaunch {
     args.num_scalars = 1;
   }
 };
+
+TEST(CApiTensorTest, MakeTensorIsRowMajorContiguous) {
+  const int64_t shape[] = {2, 3, 4};
+  int anchor = 0;
+  s2attn_tensor t =
+      s2attn_make_tensor("q", &anchor, S2ATTN_DTYPE_BF16, 3, shape);
+  EXPECT_STREQ(t.name, "q");
+  EXPECT_EQ(t.data, &anchor);
+  EXPECT_EQ(t.dtype, S2ATTN_DTYPE_BF16);
+  ASSERT_EQ(t.rank, 3);
+  EXPECT_EQ(t.shape[0], 2);
+  EXPECT_EQ(t.shape[1], 3);
+  EXPECT_EQ(t.shape[2], 4);
+  for (int d = 3; d < S2ATTN_MAX_RANK; ++d)
+    EXPECT_EQ(t.shape[d], 0) << "dimension " << d;
+  for (int d = 0; d < S2ATTN_MAX_RANK; ++d)
+    EXPECT_EQ(t.strides[d], 0) << "dimension " << d;
+}
+
+TEST(CApiTensorTest, MakeTensorKeepsAnOversizedRankForTheChecks) {
+  int64_t shape[S2ATTN_MAX_RANK + 4];
+  for (int d = 0; d < S2ATTN_MAX_RANK + 4; ++d)
+    shape[d] = d + 1;
+  s2attn_tensor t = s2attn_make_tensor(nullptr, nullptr, S2ATTN_DTYPE_F32,
+                                       S2ATTN_MAX_RANK + 4, shape);
+  EXPECT_EQ(t.rank, S2ATTN_MAX_RANK + 4);
+  EXPECT_EQ(t.shape[S2ATTN_MAX_RANK - 1], S2ATTN_MAX_RANK);
+}
 
 TEST(CApiNoDriverTest, InitReportsMissingDriver) {
   ASSERT_TRUE(kDriverHidden);

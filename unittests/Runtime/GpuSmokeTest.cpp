@@ -160,13 +160,8 @@ void expectEqual(const std::vector<float> &got, const std::vector<float> &want,
 s2attn_tensor makeTensor(const char *name, void *data, int32_t dtype,
                          std::vector<int64_t> shape,
                          std::vector<int64_t> strides = {}) {
-  s2attn_tensor tensor = {};
-  tensor.name = name;
-  tensor.data = data;
-  tensor.dtype = dtype;
-  tensor.rank = static_cast<int32_t>(shape.size());
-  for (size_t d = 0; d < shape.size(); ++d)
-    tensor.shape[d] = shape[d];
+  s2attn_tensor tensor = s2attn_make_tensor(
+      name, data, dtype, static_cast<int32_t>(shape.size()), shape.data());
   for (size_t d = 0; d < strides.size(); ++d)
     tensor.strides[d] = strides[d];
   return tensor;

@@ -25,14 +25,8 @@ constexpr int64_t kBatch = 2, kQLen = 1024, kKvLen = 2048, kHeads = 32,
 
 s2attn_tensor tensor(const char *name, uintptr_t address, int32_t dtype,
                      std::vector<int64_t> shape) {
-  s2attn_tensor result = {};
-  result.name = name;
-  result.data = reinterpret_cast<void *>(address);
-  result.dtype = dtype;
-  result.rank = static_cast<int32_t>(shape.size());
-  for (size_t d = 0; d < shape.size(); ++d)
-    result.shape[d] = shape[d];
-  return result;
+  return s2attn_make_tensor(name, reinterpret_cast<void *>(address), dtype,
+                            static_cast<int32_t>(shape.size()), shape.data());
 }
 
 /// H100-like limits.

@@ -115,6 +115,25 @@ typedef struct s2attn_tensor {
   int64_t strides[S2ATTN_MAX_RANK];
 } s2attn_tensor;
 
+/* A row-major contiguous tensor (strides all zero) of `rank` dimensions
+   taken from `shape`. Only the first S2ATTN_MAX_RANK are copied; a larger
+   rank is kept as given, for the launch checks to reject. */
+static inline s2attn_tensor s2attn_make_tensor(const char *name, void *data,
+                                               int32_t dtype, int32_t rank,
+                                               const int64_t *shape) {
+  s2attn_tensor tensor;
+  int32_t d;
+  tensor.name = name;
+  tensor.data = data;
+  tensor.dtype = dtype;
+  tensor.rank = rank;
+  for (d = 0; d < S2ATTN_MAX_RANK; ++d) {
+    tensor.shape[d] = d < rank ? shape[d] : 0;
+    tensor.strides[d] = 0;
+  }
+  return tensor;
+}
+
 /* A named scalar kernel parameter (e.g. softmax_scale). */
 typedef struct s2attn_scalar {
   const char *name;
