@@ -51,13 +51,24 @@ std::string tensorLabel(const TensorSpec &spec, size_t index) {
   return concat("tensor ", index, " ('", spec.name, "')");
 }
 
-/// Where a symbol got its value, for messages about a later conflict.
+/// Where a symbol got its value: tensor `tensor`'s dimension `dim`, named in
+/// messages about a later conflict. Messages are built only on failure, since
+/// every launch validates.
 struct Binding {
   int64_t value;
-  std::string origin;
+  const TensorSpec *spec;
+  size_t tensor, dim;
 };
 
 using Bindings = std::map<std::string, Binding>;
+
+std::string dimLabel(const TensorSpec &spec, size_t index, size_t dim) {
+  return concat(tensorLabel(spec, index), " dim ", dim);
+}
+
+std::string origin(const Binding &binding) {
+  return dimLabel(*binding.spec, binding.tensor, binding.dim);
+}
 
 bool allZero(const int64_t *values, int32_t count) {
   for (int32_t i = 0; i < count; ++i)
@@ -125,24 +136,24 @@ Status checkDtype(const TensorSpec &spec, const s2attn_tensor &tensor,
 Status bindDim(const TensorSpec &spec, size_t index, size_t dim, int64_t extent,
                Bindings &bindings) {
   const DimSpec &expected = spec.shape[dim];
-  std::string where = concat(tensorLabel(spec, index), " dim ", dim);
   if (extent < 0)
-    return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where,
+    return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, dimLabel(spec, index, dim),
                      " has negative extent ", extent);
   if (!expected.isSymbol()) {
     if (extent == *expected.fixed)
       return Status::success();
-    return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where, " is ", extent,
-                     "; the artifact expects ", *expected.fixed, " (shape ",
-                     describeShape(spec), ")");
+    return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, dimLabel(spec, index, dim),
+                     " is ", extent, "; the artifact expects ",
+                     *expected.fixed, " (shape ", describeShape(spec), ")");
   }
-  auto [it, inserted] =
-      bindings.emplace(expected.symbol, Binding{extent, concat(where)});
+  auto [it, inserted] = bindings.emplace(
+      expected.symbol, Binding{extent, &spec, index, dim});
   if (inserted || it->second.value == extent)
     return Status::success();
-  return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where, " (", expected.symbol,
-                   ") is ", extent, ", but ", it->second.origin, " gave ",
-                   expected.symbol, " = ", it->second.value);
+  return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, dimLabel(spec, index, dim),
+                   " (", expected.symbol, ") is ", extent, ", but ",
+                   origin(it->second), " gave ", expected.symbol, " = ",
+                   it->second.value);
 }
 
 Status checkShape(const TensorSpec &spec, const s2attn_tensor &tensor,
@@ -205,16 +216,15 @@ Status checkStrided(const TensorSpec &spec, const s2attn_tensor &tensor,
     if (tensor.shape[d] <= 1)
       continue;
     int64_t stride = tensor.strides[d];
-    std::string where = concat(tensorLabel(spec, index), " dim ", d);
     if (stride < 1)
-      return makeError(S2ATTN_ERROR_LAYOUT, where, " has stride ", stride,
+      return makeError(S2ATTN_ERROR_LAYOUT, dimLabel(spec, index, d), " has stride ", stride,
                        "; strides must be positive (no broadcasting)");
     if (d == tensor.rank - 1 && stride != 1)
-      return makeError(S2ATTN_ERROR_LAYOUT, where, " (innermost) has stride ",
+      return makeError(S2ATTN_ERROR_LAYOUT, dimLabel(spec, index, d), " (innermost) has stride ",
                        stride, "; the artifact expects 1");
     if (d != tensor.rank - 1 &&
         (static_cast<int64_t>(elementSize) * stride) % spec.alignment != 0)
-      return makeError(S2ATTN_ERROR_LAYOUT, where, " has stride ", stride,
+      return makeError(S2ATTN_ERROR_LAYOUT, dimLabel(spec, index, d), " has stride ", stride,
                        " elements (", elementSize * stride,
                        " bytes), not a multiple of the ", spec.alignment,
                        "-byte alignment the artifact requires");
@@ -255,16 +265,17 @@ Status checkSymbolConstraints(const KernelMetadata &meta,
     if (!spec)
       spec = &defaults;
     int64_t value = binding.value;
-    std::string where =
-        concat(name, " = ", value, " (from ", binding.origin, ")");
+    auto where = [&] {
+      return concat(name, " = ", value, " (from ", origin(binding), ")");
+    };
     if (value < spec->min)
-      return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where,
+      return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where(),
                        " is below the minimum ", spec->min);
     if (value > spec->max)
-      return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where,
+      return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where(),
                        " exceeds the maximum ", spec->max);
     if (value % spec->multipleOf != 0)
-      return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where,
+      return makeError(S2ATTN_ERROR_SHAPE_MISMATCH, where(),
                        " is not a multiple of ", spec->multipleOf);
   }
   return Status::success();
@@ -274,11 +285,30 @@ Status checkSymbolConstraints(const KernelMetadata &meta,
 // Launch shape
 //===----------------------------------------------------------------------===//
 
+/// A grid extent's rule with its symbols' values, e.g. "ceil(N=100 / 64) *
+/// 4", for messages.
+std::string describeGridDim(const std::vector<GridFactor> &factors,
+                            const Bindings &bindings) {
+  std::string formula;
+  for (const GridFactor &factor : factors) {
+    formula += formula.empty() ? "" : " * ";
+    if (factor.kind == GridFactor::Kind::Constant) {
+      formula += std::to_string(factor.value);
+      continue;
+    }
+    int64_t symbol = bindings.at(factor.symbol).value;
+    formula += factor.kind == GridFactor::Kind::Symbol
+                   ? concat(factor.symbol, "=", symbol)
+                   : concat("ceil(", factor.symbol, "=", symbol, " / ",
+                            factor.value, ")");
+  }
+  return formula;
+}
+
 Status evaluateGridDim(const std::vector<GridFactor> &factors,
                        const Bindings &bindings, int64_t limit,
                        const char *axis, int64_t &out) {
   int64_t product = 1;
-  std::string formula;
   for (const GridFactor &factor : factors) {
     int64_t value = factor.value;
     if (factor.kind != GridFactor::Kind::Constant) {
@@ -286,13 +316,6 @@ Status evaluateGridDim(const std::vector<GridFactor> &factors,
       value = factor.kind == GridFactor::Kind::Symbol
                   ? symbol
                   : (symbol + factor.value - 1) / factor.value;
-      formula += (formula.empty() ? "" : " * ") +
-                 (factor.kind == GridFactor::Kind::Symbol
-                      ? concat(factor.symbol, "=", symbol)
-                      : concat("ceil(", factor.symbol, "=", symbol, " / ",
-                               factor.value, ")"));
-    } else {
-      formula += (formula.empty() ? "" : " * ") + std::to_string(value);
     }
     if (value != 0 && product > limit / value)
       product = limit + 1; // saturate: it is an error either way
@@ -300,10 +323,12 @@ Status evaluateGridDim(const std::vector<GridFactor> &factors,
       product *= value;
   }
   if (product < 1)
-    return makeError(S2ATTN_ERROR_LAUNCH_CONFIG, "grid.", axis, " = ", formula,
+    return makeError(S2ATTN_ERROR_LAUNCH_CONFIG, "grid.", axis, " = ",
+                     describeGridDim(factors, bindings),
                      " is 0: nothing to launch");
   if (product > limit)
-    return makeError(S2ATTN_ERROR_LAUNCH_CONFIG, "grid.", axis, " = ", formula,
+    return makeError(S2ATTN_ERROR_LAUNCH_CONFIG, "grid.", axis, " = ",
+                     describeGridDim(factors, bindings),
                      " exceeds the device limit ", limit);
   out = product;
   return Status::success();
@@ -444,10 +469,13 @@ private:
 
 Status checkScalarArgs(const KernelMetadata &meta,
                        const s2attn_launch_args &args) {
-  std::string accepted;
-  for (const ParamSpec &param : meta.params)
-    if (param.kind == ParamSpec::Kind::Scalar)
-      accepted += (accepted.empty() ? "" : ", ") + param.name;
+  auto accepted = [&] {
+    std::string names;
+    for (const ParamSpec &param : meta.params)
+      if (param.kind == ParamSpec::Kind::Scalar)
+        names += (names.empty() ? "" : ", ") + param.name;
+    return names.empty() ? std::string("no scalars") : names;
+  };
   for (size_t i = 0; i < args.num_scalars; ++i) {
     const char *name = args.scalars[i].name;
     if (!name)
@@ -459,7 +487,7 @@ Status checkScalarArgs(const KernelMetadata &meta,
       return makeError(
           S2ATTN_ERROR_SCALAR, "scalar '", name,
           "' is not a parameter of kernel '", meta.entry,
-          "' (it takes: ", accepted.empty() ? "no scalars" : accepted, ")");
+          "' (it takes: ", accepted(), ")");
     for (size_t j = 0; j < i; ++j)
       if (args.scalars[j].name && std::strcmp(args.scalars[j].name, name) == 0)
         return makeError(S2ATTN_ERROR_SCALAR, "scalar '", name,
