@@ -5,10 +5,11 @@
 #
 #   scripts/package-portable-s2-run.sh OUTDIR
 #
-# writes OUTDIR/s2-run.xz. On the GPU machine:
+# writes OUTDIR/s2-run.xz and, for its CPU target, libomp.so (no dependencies
+# but libc). On the GPU machine, unpack s2-run next to it:
 #   python3 -c 'import lzma,sys; sys.stdout.buffer.write(lzma.open(sys.argv[1]).read())' \
-#     OUTDIR/s2-run.xz > /tmp/s2-run && chmod +x /tmp/s2-run
-#   /tmp/s2-run --target cuda --q-len 4096 --dtype bf16 ... --check
+#     OUTDIR/s2-run.xz > OUTDIR/s2-run && chmod +x OUTDIR/s2-run
+#   OUTDIR/s2-run --target cuda --q-len 4096 --dtype bf16 ... --check
 set -euo pipefail
 if [[ $# -ne 1 ]]; then
   echo "usage: $0 OUTDIR" >&2
@@ -25,4 +26,10 @@ fi
 cmake --build "$build_dir" --target s2-run-portable
 strip -o "$out/s2-run" "$build_dir/bin/s2-run-portable"
 xz -T0 -6 -f "$out/s2-run"
-ls -l "$out/s2-run.xz"
+# The CPU target's parallel code calls libomp, which the JIT loads by path:
+# next to s2-run is where it looks first (lib/CAPI/JitRunner.cpp). The other
+# library it can load, libmlir_c_runner_utils.so, needs libMLIR.so, and the
+# attention code does not call it.
+omp=$(sed -n 's/^S2RUN_OPENMP_LIBRARY:FILEPATH=//p' "$build_dir/CMakeCache.txt")
+cp -L "$omp" "$out/$(basename "$omp")"
+ls -l "$out"

@@ -12,10 +12,12 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
+#include <cstdlib>
 
 using namespace s2run;
 
@@ -32,6 +34,55 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Where the JIT finds runtime library `buildPath`: a copy of the same name
+/// in $S2RUN_JIT_LIBRARY_DIR, or next to the running program (a packaged
+/// s2-run carries its own, for machines without LLVM), or else the path
+/// CMake found at build time.
+std::string locateRuntimeLibrary(llvm::StringRef buildPath) {
+  llvm::StringRef name = llvm::sys::path::filename(buildPath);
+  llvm::SmallVector<std::string, 2> directories;
+  if (const char *dir = std::getenv("S2RUN_JIT_LIBRARY_DIR"))
+    directories.push_back(dir);
+  static int anchor;
+  std::string program = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  if (!program.empty())
+    directories.push_back(llvm::sys::path::parent_path(program).str());
+  for (const std::string &dir : directories) {
+    llvm::SmallString<256> candidate(dir);
+    llvm::sys::path::append(candidate, name);
+    if (llvm::sys::fs::exists(candidate))
+      return candidate.str().str();
+  }
+  return buildPath.str();
+}
+
+/// The runtime libraries found (`found`) and not found (`missing`). Most
+/// problems call into neither, so a missing one is an error only when the
+/// JIT then cannot resolve a symbol (a packaged s2-run on a machine without
+/// LLVM has no libmlir_c_runner_utils.so, which needs libMLIR.so).
+void findRuntimeLibraries(llvm::SmallVectorImpl<std::string> &found,
+                          llvm::SmallVectorImpl<std::string> &missing) {
+  for (const char *buildPath : kRuntimeLibraries) {
+    std::string path = locateRuntimeLibrary(buildPath);
+    (llvm::sys::fs::exists(path) ? found : missing).push_back(path);
+  }
+}
+
+/// `error`, plus the runtime libraries that were not found, if any.
+llvm::Error withMissingLibraries(llvm::Error error,
+                                 llvm::ArrayRef<std::string> missing) {
+  if (missing.empty())
+    return error;
+  std::string names;
+  for (const std::string &path : missing)
+    names += (names.empty() ? "" : ", ") + path;
+  return llvm::joinErrors(
+      std::move(error),
+      makeError("runtime libraries not found: " + names +
+                " (install libmlir-22 and libomp-22-dev, or set "
+                "S2RUN_JIT_LIBRARY_DIR to a directory holding them)"));
 }
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createHostMachine() {
@@ -79,14 +130,6 @@ llvm::Error lowerToLLVM(mlir::ModuleOp module, const JitOptions &options) {
   return llvm::Error::success();
 }
 
-llvm::Error checkRuntimeLibraries() {
-  for (const char *path : kRuntimeLibraries)
-    if (!llvm::sys::fs::exists(path))
-      return makeError(llvm::Twine("runtime library ") + path +
-                       " not found (install libmlir-22 and libomp-22-dev)");
-  return llvm::Error::success();
-}
-
 } // namespace
 
 void s2run::registerJitDependencies(mlir::DialectRegistry &registry) {
@@ -100,8 +143,8 @@ JitFunction &JitFunction::operator=(JitFunction &&) noexcept = default;
 llvm::Expected<JitFunction> JitFunction::compile(mlir::ModuleOp module,
                                                  llvm::StringRef entryName,
                                                  const JitOptions &options) {
-  if (llvm::Error err = checkRuntimeLibraries())
-    return std::move(err);
+  llvm::SmallVector<std::string, 2> libraryPaths, missingLibraries;
+  findRuntimeLibraries(libraryPaths, missingLibraries);
   JitFunction function;
   auto start = std::chrono::steady_clock::now();
   if (llvm::Error err = lowerToLLVM(module, options))
@@ -120,8 +163,8 @@ llvm::Expected<JitFunction> JitFunction::compile(mlir::ModuleOp module,
   if (!codegenMachine)
     return codegenMachine.takeError();
 
-  llvm::SmallVector<llvm::StringRef> libraries(std::begin(kRuntimeLibraries),
-                                               std::end(kRuntimeLibraries));
+  llvm::SmallVector<llvm::StringRef> libraries(libraryPaths.begin(),
+                                               libraryPaths.end());
   auto optimize = [&](llvm::Module *llvmModule) {
     return optimizeForHost(*llvmModule, **optimizerMachine);
   };
@@ -133,7 +176,7 @@ llvm::Expected<JitFunction> JitFunction::compile(mlir::ModuleOp module,
       mlir::ExecutionEngine::create(module, engineOptions,
                                     std::move(*codegenMachine));
   if (!engine)
-    return engine.takeError();
+    return withMissingLibraries(engine.takeError(), missingLibraries);
   function.engine = std::move(*engine);
 
   // The lookup is what makes the JIT generate machine code.
@@ -141,11 +184,13 @@ llvm::Expected<JitFunction> JitFunction::compile(mlir::ModuleOp module,
   llvm::Expected<void (*)(void **)> entry =
       function.engine->lookupPacked(wrapperName);
   if (!entry)
-    return llvm::joinErrors(
-        makeError("no C interface @" + wrapperName +
-                  " in the compiled module (does the entry carry "
-                  "llvm.emit_c_interface?)"),
-        entry.takeError());
+    return withMissingLibraries(
+        llvm::joinErrors(
+            makeError("no C interface @" + wrapperName +
+                      " in the compiled module (does the entry carry "
+                      "llvm.emit_c_interface?)"),
+            entry.takeError()),
+        missingLibraries);
   function.packedEntry = *entry;
   function.times.codegen = secondsSince(start);
   return std::move(function);
