@@ -4,6 +4,7 @@
 # Usage: make_bench_artifacts.sh S2COMPILE OUTDIR [S2COMPILE FLAGS...]
 # (S2ATTN_BENCH_SEQ="16384 32768" limits the lengths.)
 set -euo pipefail
+source "$(dirname "$0")/compile_attention.sh"
 s2compile=$1
 out=$2
 shift 2
@@ -16,18 +17,9 @@ patterns=(
 )
 for n in ${S2ATTN_BENCH_SEQ:-4096 16384 32768 65536 131072}; do
   for entry in "${patterns[@]}"; do
-    name=${entry%%:*}
-    pattern=${entry#*:}
     t="memref<1x${n}x32x128xbf16>"
-    src="$out/${name}_${n}.mlir"
-    cat > "$src" <<MLIR
-func.func @s2attn_main(%q: $t, %k: $t, %v: $t, %o: $t) {
-  s2attn.attention ins(%q, %k, %v : $t, $t, $t) outs(%o : $t) pattern = $pattern
-  return
-}
-MLIR
-    "$s2compile" "$src" -o "$out/${name}_${n}" "$@" > /dev/null
-    rm "$src"
+    compile_attention "$s2compile" "$out/${entry%%:*}_${n}" "${entry#*:}" \
+      "$t" "$t" "$@"
   done
 done
 echo "compiled the benchmark kernels into $out"

@@ -5,6 +5,7 @@
 # and 128k, into OUTDIR/<pattern>_<kv_len>.
 # Usage: make_decode_artifacts.sh S2COMPILE OUTDIR [S2COMPILE FLAGS...]
 set -euo pipefail
+source "$(dirname "$0")/compile_attention.sh"
 s2compile=$1
 out=$2
 shift 2
@@ -15,19 +16,8 @@ patterns=(
 )
 for n in ${S2ATTN_DECODE_KV:-8192 32768 131072}; do
   for entry in "${patterns[@]}"; do
-    name=${entry%%:*}
-    pattern=${entry#*:}
-    q="memref<1x1x32x128xbf16>"
-    kv="memref<1x${n}x8x128xbf16>"
-    src="$out/${name}_${n}.mlir"
-    cat > "$src" <<MLIR
-func.func @s2attn_main(%q: $q, %k: $kv, %v: $kv, %o: $q) {
-  s2attn.attention ins(%q, %k, %v : $q, $kv, $kv) outs(%o : $q) pattern = $pattern
-  return
-}
-MLIR
-    "$s2compile" "$src" -o "$out/${name}_${n}" "$@" > /dev/null
-    rm "$src"
+    compile_attention "$s2compile" "$out/${entry%%:*}_${n}" "${entry#*:}" \
+      "memref<1x1x32x128xbf16>" "memref<1x${n}x8x128xbf16>" "$@"
   done
 done
 echo "compiled the decode kernels into $out"
