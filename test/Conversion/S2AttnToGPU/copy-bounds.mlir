@@ -53,3 +53,21 @@ func.func @partial_block(%q: memref<1x100x1x64xf16>, %k: memref<1x100x1x64xf16>,
       outs(%o : memref<1x100x1x64xf16>) pattern = #s2attn.dense<block = 64>
   return
 }
+
+// -----
+
+// Whole-block lengths, but positions that start inside a block (q_start 96,
+// kv_start 32): CTAs and key chunks straddle the sequences' ends, so every
+// copy keeps its zero fill.
+
+// CHECK-LABEL: gpu.func @s2attn_fwd
+// CHECK: nvgpu.device_async_copy %arg0[{{.*}}], %view[{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: nvgpu.device_async_copy %arg1[{{.*}}], %{{.*}}[{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK: nvgpu.device_async_copy %arg2[{{.*}}], %{{.*}}[{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK-NOT: nvgpu.device_async_copy {{.*}}], 8 {bypassL1}
+func.func @offsets(%q: memref<1x128x1x64xf16>, %k: memref<1x256x1x64xf16>, %v: memref<1x256x1x64xf16>, %o: memref<1x128x1x64xf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x128x1x64xf16>, memref<1x256x1x64xf16>, memref<1x256x1x64xf16>)
+      outs(%o : memref<1x128x1x64xf16>) pattern = #s2attn.dense<block = 64> q_start = 96 kv_start = 32
+  return
+}
