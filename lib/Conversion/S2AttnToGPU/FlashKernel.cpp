@@ -6,21 +6,13 @@
 // chunks of `kvChunk` keys are copied (cp.async, two stages) into swizzled
 // shared memory, S = Q K^T and O += P V run on mma.sync, and the softmax is
 // kept online in base 2. Only the schedule's masked entries pay for the token
-// mask.
-//
-// The grid is one CTA per work item, or (experimental, `persistent`) one
-// wave of CTAs that walk several items each and load the next item's tiles
-// during the current item's last step.
+// mask. Which work item a CTA takes, and the two grids, are in
+// FlashKernelGrid.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
+#include "FlashKernelEmitter.h"
 
-#include "MmaSyncFragments.h"
-#include "OnlineSoftmax.h"
-#include "RowWalk.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -29,213 +21,17 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <cmath>
 #include <limits>
-#include <tuple>
 
 using namespace mlir;
 using namespace mlir::s2attn;
-
-namespace {
-
-/// The rows one CTA computes at a time: ctaRows rows of one query tile of
-/// one batch, of one query head or a packed GQA group.
-struct WorkItem {
-  Value batch, headGroup, firstHead, kvHead, chunkStart, qTileStart;
-  RowCoordinates where;
-};
-
-class FlashKernelEmitter {
-public:
-  FlashKernelEmitter(ImplicitLocOpBuilder &b, const FlashKernelConfig &config)
-      : b(b), config(config) {}
-
-  gpu::GPUFuncOp emit(gpu::GPUModuleOp module, StringRef name);
-
-private:
-  // Constants and scalar helpers.
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, value);
-  }
-  Value f32(double value) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, x, index(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, x, index(y));
-  }
-  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
-    return arith::CmpIOp::create(b, predicate, x, y);
-  }
-  Value inRange(Value value, int64_t lower, int64_t upper);
-
-  /// The (chunk, head group, batch) this CTA computes, chunks counted from
-  /// firstChunk.
-  std::tuple<Value, Value, Value> assignWork();
-  /// Work item `linear` of the launch order (see
-  /// FlashKernelConfig::longestFirst) as (chunk, head group, batch).
-  std::tuple<Value, Value, Value> workInLaunchOrder(Value linear);
-  WorkItem describeWork(std::tuple<Value, Value, Value> work);
-  RowWalk buildWalk(const WorkItem &item);
-  /// Steps of `chunksPerBlock` chunks per walk entry, less the trailing
-  /// chunks no query of the CTA sees.
-  Value countSteps(const WorkItem &item, const RowWalk &walk);
-
-  Value sharedView(Value byteOffset, int64_t rows);
-  /// The K and V tiles of K/V stage `stage` (any non-negative count).
-  std::pair<Value, Value> stageTiles(Value stage);
-  Value stageOffset(Value stage);
-
-  /// A thread's share of moving a tile of `rows` rows in 16-byte chunks:
-  /// copy i moves chunk `chunk` of tile row threadRow + i * rowsPerCopy.
-  /// When rowsPerCopy is a multiple of the swizzle's 8 rows (CTAs of 4 warps
-  /// or more), every copy of a thread uses the same shared-memory column,
-  /// `column`, and the rows' offsets are constants the address arithmetic
-  /// folds; otherwise `column` is null and each copy computes its own.
-  struct TileCopies {
-    Value threadRow, chunk, column;
-    int64_t rowsPerCopy, count;
-  };
-  TileCopies tileCopies(int64_t rows);
-  Value sharedColumn(const TileCopies &copies, Value row) {
-    return copies.column ? copies.column
-                         : fragments->swizzledColumn(row, copies.chunk);
-  }
-  /// The sequence index and head of tile row threadRow + rowOffset, where
-  /// tile row r holds sequence index firstRow + r / headsPerRow of head
-  /// firstHead + r % headsPerRow.
-  std::pair<Value, Value> tileRowSource(const TileCopies &copies,
-                                        int64_t rowOffset, Value firstRow,
-                                        Value firstHead, int64_t headsPerRow);
-  /// Copies `rows` tile rows from `source` into `tile` (rows laid out as in
-  /// tileRowSource). Unless `inBounds` says every row lies in [0, length),
-  /// rows outside it are zero-filled.
-  void copyRowsAsync(Value source, Value tile, Value batch, Value firstRow,
-                     int64_t rows, int64_t length, bool inBounds,
-                     Value firstHead, int64_t headsPerRow);
-  void issueQueryLoad(const WorkItem &item);
-  /// The K/V tiles of walk step `step` into K/V stage `stage`.
-  void issueKVLoads(const WorkItem &item, const RowWalk &walk, Value step,
-                    Value stage);
-  /// Key position of the first key of walk step `step`.
-  Value chunkKeyPosition(const RowWalk &walk, Value step);
-  /// The query position and head of this thread's row `8 * half`.
-  Value queryPosition(const WorkItem &item, int half);
-  Value queryHead(const WorkItem &item, int half);
-  /// Waits until at most `pending` copy groups are in flight, then syncs
-  /// the CTA so every thread sees the landed tiles.
-  void waitForCopies(int64_t pending);
-
-  /// Causal rows: key chunks of the walk's last entry that start after the
-  /// CTA's last query, which a CTA with fewer rows than the tile (a 128-token
-  /// block, or GQA packing) would otherwise load and mask out entirely.
-  /// Walks list the highest block last (the closed form, and CSR rows unless
-  /// a lower block needs the mask too); otherwise nothing is trimmed, which is
-  /// still correct.
-  Value maskedTrailingChunks(const WorkItem &item, const RowWalk &walk);
-
-  /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
-  SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
-                                   Value keyTile);
-  SmallVector<Value> maskScores(const WorkItem &item, ArrayRef<Value> scores,
-                                Value chunkKeyPos, Value rowMask);
-
-  /// Reads the landed Q tile into registers and walks the row: step s uses
-  /// K/V stage stepBase + s, and first calls `issueAhead(s)`, which must
-  /// commit the copy groups that keep one step in flight.
-  SoftmaxState walkRow(const WorkItem &item, const RowWalk &walk,
-                       Value numSteps, Value stepBase,
-                       function_ref<void(Value step)> issueAhead);
-  /// Normalizes O, stages it through `staging` (ctaRows rows of shared
-  /// memory no copy is filling), stores it and the LSE. `afterReads` runs
-  /// once every warp is past its reads of the Q and K/V tiles.
-  void writeOutput(const WorkItem &item, const SoftmaxState &final,
-                   Value staging, function_ref<void()> afterReads);
-
-  /// One CTA per work item (the grid is the work).
-  void emitOneItemPerCTA();
-  /// config.persistentCTAs CTAs, each taking the items of the launch order
-  /// in a snake and loading the next item's Q and first K/V tiles during
-  /// the current item's last step.
-  void emitPersistent();
-  /// An item's first loads as two commit groups: Q, then K/V step 0 into
-  /// K/V stage `stage`.
-  void issueItemLoads(Value linear, Value stage);
-  /// The next item's loads, or two empty groups when `hasNext` is false.
-  void prefetchItem(Value hasNext, function_ref<Value()> nextLinear,
-                    Value stage);
-
-  // Per-thread state.
-  Value lane, warp, rowInWarp;
-  // Kernel-wide values.
-  Value query, key, value, out, lse, shared, queryTile;
-  gpu::GPUModuleOp module;
-  StringRef name;
-  MmaSyncFragments *fragments = nullptr;
-  ImplicitLocOpBuilder &b;
-  const FlashKernelConfig &config;
-};
-
-} // namespace
 
 Value FlashKernelEmitter::inRange(Value value, int64_t lower, int64_t upper) {
   Value aboveLower = cmp(arith::CmpIPredicate::sge, value, index(lower));
   Value belowUpper = cmp(arith::CmpIPredicate::slt, value, index(upper));
   return arith::AndIOp::create(b, aboveLower, belowUpper);
-}
-
-std::tuple<Value, Value, Value> FlashKernelEmitter::assignWork() {
-  Value x = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value y = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  Value z = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-  if (!config.longestFirst)
-    return {x, y, z};
-  // CTAs start in linear block order; see FlashKernelConfig::longestFirst.
-  Value linear = add(
-      x, mul(index(config.numChunks), add(y, mul(index(config.headGroups()), z))));
-  return workInLaunchOrder(linear);
-}
-
-std::tuple<Value, Value, Value>
-FlashKernelEmitter::workInLaunchOrder(Value linear) {
-  int64_t headGroups = config.headGroups();
-  if (!config.longestFirst) {
-    Value slice = div(linear, config.numChunks);
-    return {rem(linear, config.numChunks), rem(slice, headGroups),
-            div(slice, headGroups)};
-  }
-  int64_t groupSlices = config.launchGroupSlices;
-  Value group = div(linear, groupSlices * config.numChunks);
-  Value inGroup = rem(linear, groupSlices * config.numChunks);
-  Value slice = add(mul(group, index(groupSlices)), rem(inGroup, groupSlices));
-  Value chunk = sub(index(config.numChunks - 1), div(inGroup, groupSlices));
-  return {chunk, rem(slice, headGroups), div(slice, headGroups)};
-}
-
-WorkItem FlashKernelEmitter::describeWork(std::tuple<Value, Value, Value> work) {
-  WorkItem item;
-  Value chunkOrdinal;
-  std::tie(chunkOrdinal, item.headGroup, item.batch) = work;
-  Value chunkIndex = add(chunkOrdinal, index(config.firstChunk));
-  item.firstHead = mul(item.headGroup, index(config.packedHeads));
-  item.kvHead = div(item.firstHead, config.heads / config.kvHeads);
-  item.chunkStart = mul(chunkIndex, index(config.ctaPositions()));
-  // The CTA's positions lie in one schedule tile; its row is that of the
-  // group's first head (packing needs a pattern shared by the group).
-  Value qTileIndex = div(item.chunkStart, config.qTile);
-  Value tileInChunk = sub(qTileIndex, index(config.firstQTile));
-  item.qTileStart = mul(qTileIndex, index(config.qTile));
-  item.where = RowCoordinates{
-      item.firstHead, item.kvHead, qTileIndex, tileInChunk,
-      arith::MaxSIOp::create(b, item.chunkStart, index(config.qStart))};
-  return item;
 }
 
 RowWalk FlashKernelEmitter::buildWalk(const WorkItem &item) {
@@ -605,138 +401,6 @@ void FlashKernelEmitter::writeOutput(const WorkItem &item,
                         scf::YieldOp::create(b);
                       });
   }
-}
-
-void FlashKernelEmitter::emitOneItemPerCTA() {
-  WorkItem item = describeWork(assignWork());
-  // The Q tile: once into shared memory, then into registers for good. Its
-  // copy is in flight together with the first K/V tiles'.
-  issueQueryLoad(item);
-  NVVM::CpAsyncCommitGroupOp::create(b);
-  RowWalk walk = buildWalk(item);
-  Value numSteps = countSteps(item, walk);
-
-  // One commit group per step, empty past the end, so that "all but the
-  // newest numStages - 2 groups" always means "this step's tiles".
-  auto issueLoadsIfAny = [&](Value step) {
-    scf::IfOp::create(b, cmp(arith::CmpIPredicate::slt, step, numSteps),
-                      [&](OpBuilder &, Location) {
-                        issueKVLoads(item, walk, step, step);
-                        scf::YieldOp::create(b);
-                      });
-    NVVM::CpAsyncCommitGroupOp::create(b);
-  };
-  for (int64_t ahead = 0; ahead < config.numStages - 1; ++ahead)
-    issueLoadsIfAny(index(ahead));
-  SoftmaxState final =
-      walkRow(item, walk, numSteps, index(0), [&](Value step) {
-        issueLoadsIfAny(add(step, index(config.numStages - 1)));
-      });
-  // Every warp has read Q into registers: its tile stages O.
-  writeOutput(item, final, queryTile, [] {});
-}
-
-void FlashKernelEmitter::issueItemLoads(Value linear, Value stage) {
-  WorkItem item = describeWork(workInLaunchOrder(linear));
-  issueQueryLoad(item);
-  NVVM::CpAsyncCommitGroupOp::create(b);
-  RowWalk walk = buildWalk(item);
-  scf::IfOp::create(
-      b, cmp(arith::CmpIPredicate::sgt, countSteps(item, walk), index(0)),
-      [&](OpBuilder &, Location) {
-        issueKVLoads(item, walk, index(0), stage);
-        scf::YieldOp::create(b);
-      });
-  NVVM::CpAsyncCommitGroupOp::create(b);
-}
-
-void FlashKernelEmitter::prefetchItem(Value hasNext,
-                                      function_ref<Value()> nextLinear,
-                                      Value stage) {
-  auto ifNext = scf::IfOp::create(b, hasNext, /*withElseRegion=*/true);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&ifNext.getThenRegion().front());
-  issueItemLoads(nextLinear(), stage);
-  // The same number of groups either way keeps the waits' counts right.
-  b.setInsertionPointToStart(&ifNext.getElseRegion().front());
-  NVVM::CpAsyncCommitGroupOp::create(b);
-  NVVM::CpAsyncCommitGroupOp::create(b);
-}
-
-void FlashKernelEmitter::emitPersistent() {
-  int64_t ctas = config.persistentCTAs;
-  int64_t items = config.numWorkItems();
-  int64_t rounds = llvm::divideCeil(items, ctas);
-  Value cta = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  // Round r takes items [r * ctas, (r + 1) * ctas) of the launch order,
-  // forwards in even rounds and backwards in odd ones, so that the CTA with
-  // the longest row of one round has the shortest of the next.
-  auto itemOf = [&](Value round) {
-    Value backwards = cmp(arith::CmpIPredicate::eq, rem(round, 2), index(1));
-    Value offset = arith::SelectOp::create(
-        b, backwards, sub(index(ctas - 1), cta), cta);
-    return add(mul(round, index(ctas)), offset);
-  };
-  Value lastRoundHasItem = cmp(arith::CmpIPredicate::slt,
-                               itemOf(index(rounds - 1)), index(items));
-  Value numRounds = add(index(rounds - 1),
-                        arith::SelectOp::create(b, lastRoundHasItem, index(1),
-                                                index(0)));
-
-  // Item 0's loads, as every later item's: a Q group, then a K/V group.
-  issueItemLoads(itemOf(index(0)), index(0));
-
-  // The next item's coordinates and first key block are computed twice: in
-  // the last step's prefetch and again when the item starts. Carried, they
-  // would stay live through the walk at 255 registers.
-  scf::ForOp::create(
-      b, index(0), numRounds, index(1), ValueRange{index(0)},
-      [&](OpBuilder &, Location, Value round, ValueRange carried) {
-        Value stepBase = carried[0];
-        WorkItem item = describeWork(workInLaunchOrder(itemOf(round)));
-        RowWalk walk = buildWalk(item);
-        Value numSteps = countSteps(item, walk);
-        Value nextRound = add(round, index(1));
-        Value hasNext = cmp(arith::CmpIPredicate::slt, nextRound, numRounds);
-        auto prefetchNext = [&](Value stage) {
-          prefetchItem(hasNext, [&] { return itemOf(nextRound); }, stage);
-        };
-        SoftmaxState final =
-            walkRow(item, walk, numSteps, stepBase, [&](Value step) {
-              Value nextStep = add(step, index(1));
-              Value stage = add(stepBase, nextStep);
-              auto ifMore = scf::IfOp::create(
-                  b, cmp(arith::CmpIPredicate::slt, nextStep, numSteps),
-                  /*withElseRegion=*/true);
-              OpBuilder::InsertionGuard guard(b);
-              b.setInsertionPointToStart(&ifMore.getThenRegion().front());
-              issueKVLoads(item, walk, nextStep, stage);
-              NVVM::CpAsyncCommitGroupOp::create(b);
-              // The last step hands its slot to the next item.
-              b.setInsertionPointToStart(&ifMore.getElseRegion().front());
-              prefetchNext(stage);
-            });
-        Value endStage = add(stepBase, numSteps);
-        // The stage the last step read is free, and the next item's second
-        // step fills it only after its first barrier; the Q tile may be
-        // filling with the next item's rows.
-        Value staging =
-            config.stagesOutputInKV()
-                ? sharedView(stageOffset(add(endStage, index(1))),
-                             config.ctaRows)
-                : sharedView(index(config.outputStagingOffset()),
-                             config.ctaRows);
-        writeOutput(item, final, staging, [&] {
-          // A row without steps had no last step to prefetch in.
-          scf::IfOp::create(b,
-                            cmp(arith::CmpIPredicate::eq, numSteps, index(0)),
-                            [&](OpBuilder &, Location) {
-                              prefetchNext(endStage);
-                              scf::YieldOp::create(b);
-                            });
-        });
-        scf::YieldOp::create(b, ValueRange{endStage});
-      });
 }
 
 gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,

@@ -1,0 +1,171 @@
+//===- FlashKernelEmitter.h - the kernel emitter's parts ---------*- C++ -*-===//
+//
+// The emitter behind buildFlashKernel, shared by the files that write its
+// parts: FlashKernel.cpp (tiles, the row walk, the epilogue) and
+// FlashKernelGrid.cpp (which work item a CTA takes, and the two grids).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef S2ATTN_LIB_CONVERSION_S2ATTNTOGPU_FLASHKERNELEMITTER_H
+#define S2ATTN_LIB_CONVERSION_S2ATTNTOGPU_FLASHKERNELEMITTER_H
+
+#include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
+
+#include "MmaSyncFragments.h"
+#include "OnlineSoftmax.h"
+#include "RowWalk.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <tuple>
+
+namespace mlir::s2attn {
+
+/// The rows one CTA computes at a time: ctaRows rows of one query tile of
+/// one batch, of one query head or a packed GQA group.
+struct WorkItem {
+  Value batch, headGroup, firstHead, kvHead, chunkStart, qTileStart;
+  RowCoordinates where;
+};
+
+class FlashKernelEmitter {
+public:
+  FlashKernelEmitter(ImplicitLocOpBuilder &b, const FlashKernelConfig &config)
+      : b(b), config(config) {}
+
+  gpu::GPUFuncOp emit(gpu::GPUModuleOp module, StringRef name);
+
+private:
+  // Constants and scalar helpers.
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
+  Value f32(double value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, x, index(y));
+  }
+  Value rem(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, x, index(y));
+  }
+  Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
+    return arith::CmpIOp::create(b, predicate, x, y);
+  }
+  Value inRange(Value value, int64_t lower, int64_t upper);
+
+  /// The (chunk, head group, batch) this CTA computes, chunks counted from
+  /// firstChunk.
+  std::tuple<Value, Value, Value> assignWork();
+  /// Work item `linear` of the launch order (see
+  /// FlashKernelConfig::longestFirst) as (chunk, head group, batch).
+  std::tuple<Value, Value, Value> workInLaunchOrder(Value linear);
+  WorkItem describeWork(std::tuple<Value, Value, Value> work);
+  RowWalk buildWalk(const WorkItem &item);
+  /// Steps of `chunksPerBlock` chunks per walk entry, less the trailing
+  /// chunks no query of the CTA sees.
+  Value countSteps(const WorkItem &item, const RowWalk &walk);
+
+  Value sharedView(Value byteOffset, int64_t rows);
+  /// The K and V tiles of K/V stage `stage` (any non-negative count).
+  std::pair<Value, Value> stageTiles(Value stage);
+  Value stageOffset(Value stage);
+
+  /// A thread's share of moving a tile of `rows` rows in 16-byte chunks:
+  /// copy i moves chunk `chunk` of tile row threadRow + i * rowsPerCopy.
+  /// When rowsPerCopy is a multiple of the swizzle's 8 rows (CTAs of 4 warps
+  /// or more), every copy of a thread uses the same shared-memory column,
+  /// `column`, and the rows' offsets are constants the address arithmetic
+  /// folds; otherwise `column` is null and each copy computes its own.
+  struct TileCopies {
+    Value threadRow, chunk, column;
+    int64_t rowsPerCopy, count;
+  };
+  TileCopies tileCopies(int64_t rows);
+  Value sharedColumn(const TileCopies &copies, Value row) {
+    return copies.column ? copies.column
+                         : fragments->swizzledColumn(row, copies.chunk);
+  }
+  /// The sequence index and head of tile row threadRow + rowOffset, where
+  /// tile row r holds sequence index firstRow + r / headsPerRow of head
+  /// firstHead + r % headsPerRow.
+  std::pair<Value, Value> tileRowSource(const TileCopies &copies,
+                                        int64_t rowOffset, Value firstRow,
+                                        Value firstHead, int64_t headsPerRow);
+  /// Copies `rows` tile rows from `source` into `tile` (rows laid out as in
+  /// tileRowSource). Unless `inBounds` says every row lies in [0, length),
+  /// rows outside it are zero-filled.
+  void copyRowsAsync(Value source, Value tile, Value batch, Value firstRow,
+                     int64_t rows, int64_t length, bool inBounds,
+                     Value firstHead, int64_t headsPerRow);
+  void issueQueryLoad(const WorkItem &item);
+  /// The K/V tiles of walk step `step` into K/V stage `stage`.
+  void issueKVLoads(const WorkItem &item, const RowWalk &walk, Value step,
+                    Value stage);
+  /// Key position of the first key of walk step `step`.
+  Value chunkKeyPosition(const RowWalk &walk, Value step);
+  /// The query position and head of this thread's row `8 * half`.
+  Value queryPosition(const WorkItem &item, int half);
+  Value queryHead(const WorkItem &item, int half);
+  /// Waits until at most `pending` copy groups are in flight, then syncs
+  /// the CTA so every thread sees the landed tiles.
+  void waitForCopies(int64_t pending);
+
+  /// Causal rows: key chunks of the walk's last entry that start after the
+  /// CTA's last query, which a CTA with fewer rows than the tile (a 128-token
+  /// block, or GQA packing) would otherwise load and mask out entirely.
+  /// Walks list the highest block last (the closed form, and CSR rows unless
+  /// a lower block needs the mask too); otherwise nothing is trimmed, which is
+  /// still correct.
+  Value maskedTrailingChunks(const WorkItem &item, const RowWalk &walk);
+
+  /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
+  SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
+                                   Value keyTile);
+  SmallVector<Value> maskScores(const WorkItem &item, ArrayRef<Value> scores,
+                                Value chunkKeyPos, Value rowMask);
+
+  /// Reads the landed Q tile into registers and walks the row: step s uses
+  /// K/V stage stepBase + s, and first calls `issueAhead(s)`, which must
+  /// commit the copy groups that keep one step in flight.
+  SoftmaxState walkRow(const WorkItem &item, const RowWalk &walk,
+                       Value numSteps, Value stepBase,
+                       function_ref<void(Value step)> issueAhead);
+  /// Normalizes O, stages it through `staging` (ctaRows rows of shared
+  /// memory no copy is filling), stores it and the LSE. `afterReads` runs
+  /// once every warp is past its reads of the Q and K/V tiles.
+  void writeOutput(const WorkItem &item, const SoftmaxState &final,
+                   Value staging, function_ref<void()> afterReads);
+
+  /// One CTA per work item (the grid is the work).
+  void emitOneItemPerCTA();
+  /// config.persistentCTAs CTAs, each taking the items of the launch order
+  /// in a snake and loading the next item's Q and first K/V tiles during
+  /// the current item's last step.
+  void emitPersistent();
+  /// An item's first loads as two commit groups: Q, then K/V step 0 into
+  /// K/V stage `stage`.
+  void issueItemLoads(Value linear, Value stage);
+  /// The next item's loads, or two empty groups when `hasNext` is false.
+  void prefetchItem(Value hasNext, function_ref<Value()> nextLinear,
+                    Value stage);
+
+  // Per-thread state.
+  Value lane, warp, rowInWarp;
+  // Kernel-wide values.
+  Value query, key, value, out, lse, shared, queryTile;
+  gpu::GPUModuleOp module;
+  StringRef name;
+  MmaSyncFragments *fragments = nullptr;
+  ImplicitLocOpBuilder &b;
+  const FlashKernelConfig &config;
+};
+
+
+} // namespace mlir::s2attn
+
+#endif // S2ATTN_LIB_CONVERSION_S2ATTNTOGPU_FLASHKERNELEMITTER_H
