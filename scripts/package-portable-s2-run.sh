@@ -27,7 +27,8 @@ cmake --build "$build_dir" --target s2-run-portable
 strip -o "$out/s2-run" "$build_dir/bin/s2-run-portable"
 xz -T0 -6 -f "$out/s2-run"
 # The CPU target's parallel code calls libomp, which the JIT loads by path:
-# next to s2-run is where it looks first (lib/CAPI/JitRunner.cpp). The other
+# from $S2RUN_JIT_LIBRARY_DIR if set, else from next to s2-run, before the
+# build machine's path (lib/CAPI/JitRunner.cpp). The other
 # library it can load, libmlir_c_runner_utils.so, needs libMLIR.so, and the
 # attention code does not call it.
 omp=$(sed -n 's/^S2RUN_OPENMP_LIBRARY:FILEPATH=//p' "$build_dir/CMakeCache.txt")

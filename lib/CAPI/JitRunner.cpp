@@ -43,7 +43,9 @@ llvm::Error makeError(const llvm::Twine &message) {
 std::string locateRuntimeLibrary(llvm::StringRef buildPath) {
   llvm::StringRef name = llvm::sys::path::filename(buildPath);
   llvm::SmallVector<std::string, 2> directories;
-  if (const char *dir = std::getenv("S2RUN_JIT_LIBRARY_DIR"))
+  // An empty value would make the candidate a bare name, found in the
+  // working directory.
+  if (const char *dir = std::getenv("S2RUN_JIT_LIBRARY_DIR"); dir && *dir)
     directories.push_back(dir);
   static int anchor;
   std::string program = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
