@@ -259,39 +259,42 @@ Status checkDevicePointer(const CudaDriverApi &api, const KernelMetadata &meta,
                           size_t index, const s2attn_tensor &tensor,
                           int device) {
   CUdeviceptr address = reinterpret_cast<uintptr_t>(tensor.data);
-  std::string label =
-      concat("tensor ", index, " ('", meta.tensors[index].name, "')");
-  // One driver call per tensor: a launch pays for these on every call
-  // (device call 10 of the fourth session: 16.5 us a launch with three).
-  CUpointer_attribute attributes[] = {
-      CU_POINTER_ATTRIBUTE_MEMORY_TYPE, CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL,
-      CU_POINTER_ATTRIBUTE_RANGE_START_ADDR, CU_POINTER_ATTRIBUTE_RANGE_SIZE};
+  // Every launch runs these checks: the label is built only for a message.
+  auto label = [&] {
+    return concat("tensor ", index, " ('", meta.tensors[index].name, "')");
+  };
+  // Memory type and device in one driver call.
+  CUpointer_attribute attributes[] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                                      CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL};
   unsigned int memoryType = 0;
   int ordinal = -1;
-  CUdeviceptr base = 0;
-  size_t size = 0;
-  void *values[] = {&memoryType, &ordinal, &base, &size};
+  void *values[] = {&memoryType, &ordinal};
   CUresult result = api.cuPointerGetAttributes(
       sizeof(attributes) / sizeof(attributes[0]), attributes, values, address);
   if (result != CUDA_SUCCESS)
     return cudaError(api, result, "cuPointerGetAttributes");
   // The driver leaves every attribute zero for memory it does not know.
   if (memoryType == 0)
-    return makeError(S2ATTN_ERROR_BAD_DEVICE_POINTER, label, " pointer ",
+    return makeError(S2ATTN_ERROR_BAD_DEVICE_POINTER, label(), " pointer ",
                      tensor.data,
                      " is not CUDA memory (a host pointer, or freed?)");
   if (memoryType == CU_MEMORYTYPE_DEVICE && ordinal != device)
-    return makeError(S2ATTN_ERROR_BAD_DEVICE_POINTER, label,
+    return makeError(S2ATTN_ERROR_BAD_DEVICE_POINTER, label(),
                      " lives on device ", ordinal,
                      ", but the launch is on device ", device);
-  // Some memory (e.g. registered host memory) has no range: skip the check.
-  if (size == 0)
+  // The backed region around the pointer. (The pointer attributes' range is
+  // the reserved one, which for memory mapped into a reservation, as
+  // PyTorch's expandable segments do, can run past what is backed.) Some
+  // memory, e.g. registered host memory, has no range: skip the check.
+  CUdeviceptr base = 0;
+  size_t size = 0;
+  if (api.cuMemGetAddressRange(&base, &size, address) != CUDA_SUCCESS)
     return Status::success();
   uint64_t extent = tensorExtentBytes(tensor);
   uint64_t available = base + size - address;
   if (extent <= available)
     return Status::success();
-  return makeError(S2ATTN_ERROR_BAD_DEVICE_POINTER, label, " spans ", extent,
+  return makeError(S2ATTN_ERROR_BAD_DEVICE_POINTER, label(), " spans ", extent,
                    " bytes from ", tensor.data,
                    ", but its allocation has only ", available,
                    " bytes left there");
