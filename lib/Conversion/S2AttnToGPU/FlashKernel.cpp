@@ -144,6 +144,17 @@ void FlashKernelEmitter::issueKVLoads(const WorkItem &item,
                 config.kvLen, inBounds, item.kvHead, 1);
 }
 
+void FlashKernelEmitter::issueKVLoadsIfAny(const WorkItem &item,
+                                           const RowWalk &walk, Value numSteps,
+                                           Value step, Value stage) {
+  scf::IfOp::create(b, cmp(arith::CmpIPredicate::slt, step, numSteps),
+                    [&](OpBuilder &, Location) {
+                      issueKVLoads(item, walk, step, stage);
+                      scf::YieldOp::create(b);
+                    });
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
 Value FlashKernelEmitter::queryPosition(const WorkItem &item, int half) {
   Value row = add(rowInWarp, index(8 * half));
   return add(item.chunkStart, div(row, config.packedHeads));

@@ -106,6 +106,11 @@ private:
   /// The K/V tiles of walk step `step` into K/V stage `stage`.
   void issueKVLoads(const WorkItem &item, const RowWalk &walk, Value step,
                     Value stage);
+  /// The same when step < numSteps, then a commit group either way: one
+  /// group per step, empty past the end, keeps the waits' counts ("all but
+  /// the newest numStages - 2 groups" is this step's tiles).
+  void issueKVLoadsIfAny(const WorkItem &item, const RowWalk &walk,
+                         Value numSteps, Value step, Value stage);
   /// Key position of the first key of walk step `step`.
   Value chunkKeyPosition(const RowWalk &walk, Value step);
   /// The query position and head of this thread's row `8 * half`.

@@ -73,21 +73,12 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
   RowWalk walk = buildWalk(item);
   Value numSteps = countSteps(item, walk);
 
-  // One commit group per step, empty past the end, so that "all but the
-  // newest numStages - 2 groups" always means "this step's tiles".
-  auto issueLoadsIfAny = [&](Value step) {
-    scf::IfOp::create(b, cmp(arith::CmpIPredicate::slt, step, numSteps),
-                      [&](OpBuilder &, Location) {
-                        issueKVLoads(item, walk, step, step);
-                        scf::YieldOp::create(b);
-                      });
-    NVVM::CpAsyncCommitGroupOp::create(b);
-  };
   for (int64_t ahead = 0; ahead < config.numStages - 1; ++ahead)
-    issueLoadsIfAny(index(ahead));
+    issueKVLoadsIfAny(item, walk, numSteps, index(ahead), index(ahead));
   SoftmaxState final =
       walkRow(item, walk, numSteps, index(0), [&](Value step) {
-        issueLoadsIfAny(add(step, index(config.numStages - 1)));
+        Value ahead = add(step, index(config.numStages - 1));
+        issueKVLoadsIfAny(item, walk, numSteps, ahead, ahead);
       });
   // Every warp has read Q into registers: its tile stages O.
   writeOutput(item, final, queryTile, [] {});
@@ -98,13 +89,7 @@ void FlashKernelEmitter::issueItemLoads(Value linear, Value stage) {
   issueQueryLoad(item);
   NVVM::CpAsyncCommitGroupOp::create(b);
   RowWalk walk = buildWalk(item);
-  scf::IfOp::create(
-      b, cmp(arith::CmpIPredicate::sgt, countSteps(item, walk), index(0)),
-      [&](OpBuilder &, Location) {
-        issueKVLoads(item, walk, index(0), stage);
-        scf::YieldOp::create(b);
-      });
-  NVVM::CpAsyncCommitGroupOp::create(b);
+  issueKVLoadsIfAny(item, walk, countSteps(item, walk), index(0), stage);
 }
 
 void FlashKernelEmitter::prefetchItem(Value hasNext,

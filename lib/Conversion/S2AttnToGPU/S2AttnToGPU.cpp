@@ -81,6 +81,22 @@ struct KernelChoices {
   const TargetModel &target;
 };
 
+/// CTAs of `config` that fit one SM at once: the registers' limit
+/// (minCTAsPerSM), unless shared memory holds fewer (1 KiB of it is
+/// reserved per CTA).
+int64_t residentCTAsPerSM(const FlashKernelConfig &config,
+                          const TargetModel &target) {
+  int64_t bySharedMemory =
+      target.fastMemoryBytes / (config.sharedMemoryBytes() + 1024);
+  return std::max<int64_t>(
+      1, std::min(config.minCTAsPerSM(), bySharedMemory));
+}
+
+/// CTAs of `config` the whole chip runs at once: one wave.
+int64_t ctasPerWave(const FlashKernelConfig &config, const TargetModel &target) {
+  return target.multiprocessors * residentCTAsPerSM(config, target);
+}
+
 /// FlashKernelConfig::launchGroupSlices: the fewest (batch, head group)
 /// slices, dividing them all, whose chunks fill the chip's first wave of
 /// CTAs. Fewer would leave long rows for the last wave; more would spread
@@ -88,8 +104,7 @@ struct KernelChoices {
 int64_t launchGroupSlices(const FlashKernelConfig &config,
                           const TargetModel &target) {
   int64_t slices = config.headGroups() * config.batch;
-  int64_t wave = target.multiprocessors * config.minCTAsPerSM();
-  int64_t needed = llvm::divideCeil(wave, config.numChunks);
+  int64_t needed = llvm::divideCeil(ctasPerWave(config, target), config.numChunks);
   for (int64_t group = 1; group < slices; ++group)
     if (slices % group == 0 && group >= needed)
       return group;
@@ -114,29 +129,14 @@ void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
 /// from 31 waves up they were no faster, and 3% slower at 128k, as each
 /// K/V tile then travels to two CTAs (docs/performance.md).
 bool fewWaves(const FlashKernelConfig &config, const TargetModel &target) {
-  int64_t ctas = config.numChunks * config.headGroups() * config.batch;
-  int64_t wave = target.multiprocessors * config.minCTAsPerSM();
-  return ctas < 16 * wave;
-}
-
-/// CTAs of `config` that fit one SM at once: the registers' limit
-/// (minCTAsPerSM), unless shared memory holds fewer (1 KiB of it is
-/// reserved per CTA).
-int64_t residentCTAsPerSM(const FlashKernelConfig &config,
-                          const TargetModel &target) {
-  int64_t bySharedMemory =
-      target.fastMemoryBytes / (config.sharedMemoryBytes() + 1024);
-  return std::max<int64_t>(
-      1, std::min(config.minCTAsPerSM(), bySharedMemory));
+  return config.numWorkItems() < 16 * ctasPerWave(config, target);
 }
 
 /// FlashKernelConfig::persistentCTAs: `requested`, or one wave when 0, and
 /// no more than there are items.
 int64_t persistentGrid(const FlashKernelConfig &config,
                        const TargetModel &target, int64_t requested) {
-  int64_t ctas = requested > 0 ? requested
-                               : target.multiprocessors *
-                                     residentCTAsPerSM(config, target);
+  int64_t ctas = requested > 0 ? requested : ctasPerWave(config, target);
   return std::min(ctas, config.numWorkItems());
 }
 
