@@ -3,9 +3,10 @@
 
 Workload: bf16, batch 1, 32 query heads on 8 KV heads (GQA), head_dim 128,
 one query at the end of a KV sequence of 8k, 32k or 128k tokens. Ours: the
-artifacts of test/GPU/make_decode_artifacts.sh (dense and S2 B64 L8 V16),
-launched through the runtime C API; SDPA: flash and cuDNN, dense. All with
-triton's do_bench (median, L2 flushed before every repetition).
+artifacts of `test/GPU/make_bench_artifacts.sh --decode` (dense and S2 B64
+L8 V16), launched through the runtime C API; SDPA: flash and cuDNN, dense.
+All timed as baselines.py times (median_ms: triton's do_bench, L2 flushed
+before every repetition).
 
     S2ATTN_RUNTIME_LIB=.../libs2attn_cuda_runtime.so \\
       python3 bench/decode.py --artifacts gpu-artifacts/decode
@@ -22,17 +23,14 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import s2attn_kernel  # noqa: E402
-import triton.testing  # noqa: E402
+from baselines import median_ms  # noqa: E402
 
 HEADS, KV_HEADS, HEAD_DIM = 32, 8, 128
 OURS = ("dense", "b64_l8_v16")
 
 
 def microseconds(fn) -> float:
-    fn()
-    torch.cuda.synchronize()
-    return 1000.0 * triton.testing.do_bench(fn, warmup=25, rep=200,
-                                            return_mode="median")
+    return 1000.0 * median_ms(fn)[0]
 
 
 def sdpa_us(backend, q, k, v) -> str:
