@@ -72,6 +72,11 @@ static llvm::cl::opt<int64_t> persistentCTAs(
     llvm::cl::desc("CTAs of a persistent kernel: 0 (default, one wave) or "
                    "that many (at most one per work item)"),
     llvm::cl::init(0), llvm::cl::cat(category));
+static llvm::cl::opt<int64_t> ctasPerSM(
+    "ctas-per-sm",
+    llvm::cl::desc("CTAs kept resident per SM, which caps registers per "
+                   "thread: 0 (default, auto) or a count shared memory holds"),
+    llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<bool> emitPtx("emit-ptx",
                                    llvm::cl::desc("Also write kernel.ptx"),
                                    llvm::cl::cat(category));
@@ -127,6 +132,7 @@ int main(int argc, char **argv) {
   options.ctaRows = ctaRows;
   options.persistent = persistent;
   options.persistentCTAs = persistentCTAs;
+  options.ctasPerSM = ctasPerSM;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
+#include <numeric>
 #include <limits>
 
 using namespace mlir;
@@ -67,17 +68,26 @@ std::pair<Value, Value> FlashKernelEmitter::stageTiles(Value stage) {
   return {keyTile, valueTile};
 }
 
-FlashKernelEmitter::TileCopies FlashKernelEmitter::tileCopies(int64_t rows) {
+FlashKernelEmitter::TileCopies
+FlashKernelEmitter::tileCopies(Value firstRow, Value thread, int64_t threads,
+                               int64_t rows) {
   int64_t chunksPerRow = config.headDim / 8;
-  int64_t rowsPerCopy = config.numThreads() / chunksPerRow;
+  int64_t rowsPerCopy = threads / chunksPerRow;
   assert(rows % rowsPerCopy == 0 && "every thread copies whole rows");
-  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value threadRow = div(thread, chunksPerRow);
+  Value threadRow = add(firstRow, div(thread, chunksPerRow));
   Value chunk = rem(thread, chunksPerRow);
-  Value column = rowsPerCopy % 8 == 0
-                     ? fragments->swizzledColumn(threadRow, chunk)
-                     : Value();
-  return TileCopies{threadRow, chunk, column, rowsPerCopy, rows / rowsPerCopy};
+  int64_t count = rows / rowsPerCopy;
+  int64_t period = std::min(8 / std::gcd<int64_t>(rowsPerCopy, 8), count);
+  SmallVector<Value, 8> columns;
+  for (int64_t i = 0; i < period; ++i)
+    columns.push_back(fragments->swizzledColumn(
+        add(threadRow, index(i * rowsPerCopy)), chunk));
+  return TileCopies{threadRow, chunk, columns, rowsPerCopy, count};
+}
+
+FlashKernelEmitter::TileCopies FlashKernelEmitter::tileCopies(int64_t rows) {
+  return tileCopies(index(0), gpu::ThreadIdOp::create(b, gpu::Dimension::x),
+                    config.numThreads(), rows);
 }
 
 std::pair<Value, Value> FlashKernelEmitter::tileRowSource(
@@ -112,7 +122,7 @@ void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value batch,
       sourceElements = arith::SelectOp::create(b, valid, index(8), index(0));
     }
     nvgpu::DeviceAsyncCopyOp::create(
-        b, tile, ValueRange{row, sharedColumn(copies, row)}, source,
+        b, tile, ValueRange{row, copies.column(i)}, source,
         ValueRange{batch, sequenceIndex, headIndex, column}, b.getIndexAttr(8),
         sourceElements, b.getUnitAttr());
   }
@@ -327,18 +337,15 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
   return SoftmaxState::unflatten(loop.getResults());
 }
 
-void FlashKernelEmitter::writeOutput(const WorkItem &item,
-                                     const SoftmaxState &final, Value staging,
-                                     function_ref<void()> afterReads) {
+void FlashKernelEmitter::stageOutput(const WorkItem &item,
+                                     const SoftmaxState &final,
+                                     Value staging) {
   int64_t D = config.headDim;
   Type elementType = config.elementType;
   Value zero = f32(0.0), one = f32(1.0);
   Value minusInf = f32(-std::numeric_limits<double>::infinity());
   Value scoreScale = f32(config.scale * M_LOG2E);
   Value laneColumn = mul(rem(lane, 4), index(2));
-  // A row with no steps passed no barrier since the warps read Q.
-  gpu::BarrierOp::create(b);
-  afterReads();
   for (int half = 0; half < 2; ++half) {
     Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
     Value hasKeys =
@@ -382,9 +389,11 @@ void FlashKernelEmitter::writeOutput(const WorkItem &item,
       scf::YieldOp::create(b);
     });
   }
-  gpu::BarrierOp::create(b);
-  auto chunkType = VectorType::get({8}, elementType);
-  TileCopies copies = tileCopies(config.ctaRows);
+}
+
+void FlashKernelEmitter::storeStagedOutput(const WorkItem &item, Value staging,
+                                           const TileCopies &copies) {
+  auto chunkType = VectorType::get({8}, config.elementType);
   Value column = mul(copies.chunk, index(8));
   Value firstRow = sub(item.chunkStart, index(config.qStart));
   for (int64_t i = 0; i < copies.count; ++i) {
@@ -396,7 +405,7 @@ void FlashKernelEmitter::writeOutput(const WorkItem &item,
       // 16-byte accesses: the runtime requires 16-byte aligned tensors,
       // and rows and chunks are multiples of 16 bytes.
       Value values = vector::LoadOp::create(
-          b, chunkType, staging, ValueRange{row, sharedColumn(copies, row)},
+          b, chunkType, staging, ValueRange{row, copies.column(i)},
           /*nontemporal=*/false, llvm::Align(16));
       vector::StoreOp::create(b, values, out,
                               ValueRange{item.batch, qIndex, head, column},
@@ -412,6 +421,29 @@ void FlashKernelEmitter::writeOutput(const WorkItem &item,
                         scf::YieldOp::create(b);
                       });
   }
+}
+
+void FlashKernelEmitter::writeOutput(const WorkItem &item,
+                                     const SoftmaxState &final, Value staging,
+                                     function_ref<void()> afterReads) {
+  // A row with no steps passed no barrier since the warps read Q.
+  gpu::BarrierOp::create(b);
+  afterReads();
+  stageOutput(item, final, staging);
+  gpu::BarrierOp::create(b);
+  storeStagedOutput(item, staging, tileCopies(config.ctaRows));
+}
+
+void FlashKernelEmitter::writeOutputOfWarp(const WorkItem &item,
+                                           const SoftmaxState &final) {
+  // The warp's Q rows were read by this warp alone, so the warp reuses them
+  // and needs no CTA barrier: a warp done with its rows (the first ones of
+  // a causal diagonal block) stores them while the others still compute.
+  stageOutput(item, final, queryTile);
+  NVVM::SyncWarpOp::create(
+      b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)));
+  storeStagedOutput(item, queryTile,
+                    tileCopies(mul(warp, index(16)), lane, 32, 16));
 }
 
 gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
@@ -438,9 +470,9 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(config.numThreads()), 1, 1}));
   // Left alone, ptxas caps registers for occupancy and spills; asking for
-  // minCTAsPerSM keeps every shipped shape spill-free
+  // residentCTAs keeps every shipped shape spill-free
   // (test/Conversion/.../no-spills.test).
-  func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(config.minCTAsPerSM()));
+  func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(config.residentCTAs));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
   query = body.getArgument(0);

@@ -77,19 +77,24 @@ private:
 
   /// A thread's share of moving a tile of `rows` rows in 16-byte chunks:
   /// copy i moves chunk `chunk` of tile row threadRow + i * rowsPerCopy.
-  /// When rowsPerCopy is a multiple of the swizzle's 8 rows (CTAs of 4 warps
-  /// or more), every copy of a thread uses the same shared-memory column,
-  /// `column`, and the rows' offsets are constants the address arithmetic
-  /// folds; otherwise `column` is null and each copy computes its own.
+  /// The swizzle repeats every 8 rows, so copy i's shared-memory column is
+  /// columns[i % columns.size()]: one column when rowsPerCopy is a multiple
+  /// of 8 (CTAs of 4 warps or more), and the row offsets fold into the
+  /// address arithmetic.
   struct TileCopies {
-    Value threadRow, chunk, column;
+    Value threadRow, chunk;
+    SmallVector<Value, 8> columns;
     int64_t rowsPerCopy, count;
+    Value column(int64_t copy) const {
+      return columns[copy % columns.size()];
+    }
   };
+  /// The CTA's threads moving `rows` tile rows.
   TileCopies tileCopies(int64_t rows);
-  Value sharedColumn(const TileCopies &copies, Value row) {
-    return copies.column ? copies.column
-                         : fragments->swizzledColumn(row, copies.chunk);
-  }
+  /// `threads` threads (thread ids `thread`) moving the `rows` tile rows
+  /// from `firstRow`.
+  TileCopies tileCopies(Value firstRow, Value thread, int64_t threads,
+                        int64_t rows);
   /// The sequence index and head of tile row threadRow + rowOffset, where
   /// tile row r holds sequence index firstRow + r / headsPerRow of head
   /// firstHead + r % headsPerRow.
@@ -140,11 +145,20 @@ private:
   SoftmaxState walkRow(const WorkItem &item, const RowWalk &walk,
                        Value numSteps, Value stepBase,
                        function_ref<void(Value step)> issueAhead);
-  /// Normalizes O, stages it through `staging` (ctaRows rows of shared
-  /// memory no copy is filling), stores it and the LSE. `afterReads` runs
-  /// once every warp is past its reads of the Q and K/V tiles.
+  /// Normalizes this thread's O rows into tile rows of `staging` and
+  /// stores their LSE.
+  void stageOutput(const WorkItem &item, const SoftmaxState &final,
+                   Value staging);
+  /// Stores the staged tile rows `copies` moves to the output.
+  void storeStagedOutput(const WorkItem &item, Value staging,
+                         const TileCopies &copies);
+  /// The whole CTA's O through `staging` (ctaRows rows of shared memory no
+  /// copy is filling). `afterReads` runs once every warp is past its reads of
+  /// the Q and K/V tiles.
   void writeOutput(const WorkItem &item, const SoftmaxState &final,
                    Value staging, function_ref<void()> afterReads);
+  /// This warp's 16 rows of O, staged in its own rows of the Q tile.
+  void writeOutputOfWarp(const WorkItem &item, const SoftmaxState &final);
 
   /// One CTA per work item (the grid is the work).
   void emitOneItemPerCTA();

@@ -80,8 +80,7 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
         Value ahead = add(step, index(config.numStages - 1));
         issueKVLoadsIfAny(item, walk, numSteps, ahead, ahead);
       });
-  // Every warp has read Q into registers: its tile stages O.
-  writeOutput(item, final, queryTile, [] {});
+  writeOutputOfWarp(item, final);
 }
 
 void FlashKernelEmitter::issueItemLoads(Value linear, Value stage) {

@@ -243,6 +243,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.ctaRows = options.ctaRows;
   conversion.persistent = options.persistent;
   conversion.persistentCTAs = options.persistentCTAs;
+  conversion.ctasPerSM = options.ctasPerSM;
   convert.addPass(createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(module)))
     return failure();

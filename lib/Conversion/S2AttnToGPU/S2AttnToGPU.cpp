@@ -78,23 +78,29 @@ struct KernelChoices {
   /// A persistent grid of persistentCTAs CTAs (0: one wave).
   bool persistent;
   int64_t persistentCTAs;
+  /// Resident CTAs per SM; 0 picks.
+  int64_t ctasPerSM;
   const TargetModel &target;
 };
 
-/// CTAs of `config` that fit one SM at once: the registers' limit
-/// (minCTAsPerSM), unless shared memory holds fewer (1 KiB of it is
+/// CTAs of `config` whose shared memory fits one SM (1 KiB of it is
 /// reserved per CTA).
+int64_t ctasBySharedMemory(const FlashKernelConfig &config,
+                           const TargetModel &target) {
+  return target.fastMemoryBytes / (config.sharedMemoryBytes() + 1024);
+}
+
+/// FlashKernelConfig::residentCTAs when not requested: the registers' limit,
+/// unless shared memory holds fewer.
 int64_t residentCTAsPerSM(const FlashKernelConfig &config,
                           const TargetModel &target) {
-  int64_t bySharedMemory =
-      target.fastMemoryBytes / (config.sharedMemoryBytes() + 1024);
-  return std::max<int64_t>(
-      1, std::min(config.minCTAsPerSM(), bySharedMemory));
+  return std::max<int64_t>(1, std::min(config.ctasByRegisters(),
+                                       ctasBySharedMemory(config, target)));
 }
 
 /// CTAs of `config` the whole chip runs at once: one wave.
 int64_t ctasPerWave(const FlashKernelConfig &config, const TargetModel &target) {
-  return target.multiprocessors * residentCTAsPerSM(config, target);
+  return target.multiprocessors * config.residentCTAs;
 }
 
 /// FlashKernelConfig::launchGroupSlices: the fewest (batch, head group)
@@ -111,11 +117,12 @@ int64_t launchGroupSlices(const FlashKernelConfig &config,
   return slices;
 }
 
-/// Sets the rows of a CTA and what follows from them: GQA packing and the
-/// chunks along the sequence.
+/// Sets the rows of a CTA and what follows from them: the CTAs an SM holds,
+/// GQA packing and the chunks along the sequence.
 void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
-                bool packGQA) {
+                bool packGQA, const TargetModel &target) {
   config.ctaRows = ctaRows;
+  config.residentCTAs = residentCTAsPerSM(config, target);
   config.packedHeads = packGQA ? packableHeads(op, config) : 1;
   config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
   config.numChunks =
@@ -216,22 +223,34 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
   config.numStages = choices.stages;
   config.longestFirst = choices.longestFirst && config.causal;
+  config.persistent = choices.persistent;
   int64_t ctaRows = choices.ctaRows;
   if (ctaRows == 0) {
     // 8 warps at most: at head_dim 128 a 16-warp CTA would need more
     // registers than an SM holds.
     ctaRows = std::min<int64_t>(config.qTile, 128);
-    layOutCTAs(op, config, ctaRows, choices.packGQA);
+    layOutCTAs(op, config, ctaRows, choices.packGQA, choices.target);
     if (ctaRows > 64 && fewWaves(config, choices.target))
       ctaRows = 64;
   }
-  layOutCTAs(op, config, std::min(config.qTile, ctaRows), choices.packGQA);
+  layOutCTAs(op, config, std::min(config.qTile, ctaRows), choices.packGQA,
+             choices.target);
+  if (choices.ctasPerSM > 0) {
+    int64_t fit = ctasBySharedMemory(config, choices.target);
+    if (choices.ctasPerSM > fit)
+      return op.emitOpError("ctas-per-sm = ")
+                 << choices.ctasPerSM << " needs "
+                 << choices.ctasPerSM * (config.sharedMemoryBytes() + 1024)
+                 << " bytes of shared memory per SM; " << choices.target.name
+                 << " has " << choices.target.fastMemoryBytes
+                 << ", which holds " << fit << " of these CTAs",
+             failure();
+    config.residentCTAs = choices.ctasPerSM;
+  }
   config.launchGroupSlices = launchGroupSlices(config, choices.target);
-  if (choices.persistent) {
-    config.persistent = true;
+  if (config.persistent)
     config.persistentCTAs =
         persistentGrid(config, choices.target, choices.persistentCTAs);
-  }
   return config;
 }
 
@@ -314,9 +333,15 @@ struct ConvertS2AttnToGPUPass
           << "or a CTA count";
       return signalPassFailure();
     }
-    KernelChoices choices{schedule,   packGQA,        stages, longestFirst,
-                          ctaRows,    persistent,     persistentCTAs,
-                          *target};
+    if (ctasPerSM < 0) {
+      module.emitError("convert-s2attn-to-gpu: ctas-per-sm = ")
+          << int64_t(ctasPerSM) << " is negative; expected 0 (auto) or a "
+          << "CTA count";
+      return signalPassFailure();
+    }
+    KernelChoices choices{schedule,   packGQA,    stages,
+                          longestFirst, ctaRows,  persistent,
+                          persistentCTAs, ctasPerSM, *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())

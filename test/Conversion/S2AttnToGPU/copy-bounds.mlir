@@ -20,13 +20,27 @@
 // CHECK: nvgpu.device_async_copy %arg1[%{{.*}}], %{{.*}}[%[[ROW]], %[[COLUMN]]], 8 {bypassL1}
 // CHECK: nvgpu.device_async_copy %arg2[%{{.*}}], %{{.*}}[%[[ROW]], %[[COLUMN]]], 8 {bypassL1}
 // CHECK-NOT: nvgpu.device_async_copy {{.*}}, 8, %
-// The O tile leaves through the same per-thread rows, unguarded.
+// Each warp stages its 16 O rows in its own Q rows and stores them, unguarded
+// and with no CTA barrier: lane l moves chunk l % 8 of warp rows l / 8,
+// + 4, + 8, + 12, whose swizzled columns repeat every 8 rows.
 // CHECK: vector.store {{.*}}, %view[{{.*}}] {alignment = 4 : i64}
-// CHECK: gpu.barrier
-// CHECK-NEXT: %[[O0:.*]] = vector.load %view[%[[ROW]], %[[COLUMN]]]
+// CHECK-NOT: gpu.barrier
+// CHECK: nvvm.bar.warp.sync
+// CHECK-NEXT: %[[WROW:.*]] = arith.divui %[[LANE:.*]], %c8 : index
+// CHECK-NEXT: %[[OROW:.*]] = arith.addi %[[WARPROW:.*]], %[[WROW]] : index
+// CHECK-NEXT: %[[OCHUNK:.*]] = arith.remui %[[LANE]], %c8 : index
+// CHECK: %[[OCOL0:.*]] = arith.muli {{.*}}, %c8 : index
+// CHECK: %[[OROW4:.*]] = arith.addi %[[OROW]], %c4 : index
+// CHECK: %[[OCOL4:.*]] = arith.muli {{.*}}, %c8 : index
+// CHECK: %[[O0:.*]] = vector.load %view[%[[OROW]], %[[OCOL0]]]
 // CHECK-NEXT: vector.store %[[O0]], %arg3
-// CHECK-NEXT: vector.load %view[%[[ROW16]], %[[COLUMN]]]
+// CHECK: vector.load %view[%[[OROW4]], %[[OCOL4]]]
 // CHECK-NEXT: vector.store
+// CHECK: %[[OROW8:.*]] = arith.addi %[[OROW]], %c8 : index
+// CHECK: vector.load %view[%[[OROW8]], %[[OCOL0]]]
+// CHECK-NEXT: vector.store
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
 func.func @whole_blocks(%q: memref<1x128x1x64xf16>, %k: memref<1x128x1x64xf16>, %v: memref<1x128x1x64xf16>, %o: memref<1x128x1x64xf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x128x1x64xf16>, memref<1x128x1x64xf16>, memref<1x128x1x64xf16>)
       outs(%o : memref<1x128x1x64xf16>) pattern = #s2attn.dense<block = 64>
@@ -44,7 +58,7 @@ func.func @whole_blocks(%q: memref<1x128x1x64xf16>, %k: memref<1x128x1x64xf16>, 
 // CHECK: nvgpu.device_async_copy %arg1[{{.*}}], %{{.*}}[{{.*}}], 8, %{{.*}} {bypassL1}
 // CHECK: nvgpu.device_async_copy %arg2[{{.*}}], %{{.*}}[{{.*}}], 8, %{{.*}} {bypassL1}
 // CHECK: vector.store {{.*}}, %view[{{.*}}] {alignment = 4 : i64}
-// CHECK: gpu.barrier
+// CHECK: nvvm.bar.warp.sync
 // CHECK: scf.if
 // CHECK-NEXT: vector.load %view
 // CHECK-NEXT: vector.store {{.*}}, %arg3

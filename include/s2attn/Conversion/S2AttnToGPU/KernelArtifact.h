@@ -39,6 +39,7 @@ struct KernelArtifactOptions {
   int64_t ctaRows = 0;
   bool persistent = false;
   int64_t persistentCTAs = 0;
+  int64_t ctasPerSM = 0;
   bool emitPtx = false;
 };
 

@@ -1,0 +1,39 @@
+// CTAs kept resident per SM (nvvm.minctasm, which caps ptxas's registers a
+// thread at 64K / (CTAs x threads)). By default as many as spill-free
+// registers allow (255 a thread at head_dim 128, 128 at head_dim 64) and
+// shared memory holds; ctas-per-sm asks for a count.
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu | FileCheck %s --check-prefix=AUTO
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="ctas-per-sm=1" | FileCheck %s --check-prefix=ONE
+// RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="ctas-per-sm=3" 2>&1 | FileCheck %s --check-prefix=THREE
+// RUN: not s2-opt %s --convert-s2attn-to-gpu="ctas-per-sm=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+
+// head_dim 128, 4 warps: two CTAs at 255 registers. Three would also need
+// 3 x (80 KiB + 1 KiB reserved) of shared memory, more than sm_90a's 227 KiB.
+// AUTO-LABEL: func.func @d128
+// AUTO: kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 2 : i32}
+// ONE-LABEL: func.func @d128
+// ONE: kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 1 : i32}
+// THREE: error: 's2attn.attention' op ctas-per-sm = 3 needs 248832 bytes of shared memory per SM; sm_90a has 232448, which holds 2 of these CTAs
+func.func @d128(%q: memref<1x256x2x128xbf16>, %k: memref<1x256x2x128xbf16>, %v: memref<1x256x2x128xbf16>, %o: memref<1x256x2x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x256x2x128xbf16>, memref<1x256x2x128xbf16>, memref<1x256x2x128xbf16>)
+      outs(%o : memref<1x256x2x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// head_dim 64, 4 warps: four CTAs at 128 registers (40 KiB of shared memory
+// each); asked for three, three.
+// AUTO-LABEL: func.func @d64
+// AUTO: kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 4 : i32}
+// ONE-LABEL: func.func @d64
+// ONE: nvvm.minctasm = 1 : i32
+// THREE-LABEL: func.func @d64
+// THREE: kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 3 : i32}
+func.func @d64(%q: memref<1x256x2x64xbf16>, %k: memref<1x256x2x64xbf16>, %v: memref<1x256x2x64xbf16>, %o: memref<1x256x2x64xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x256x2x64xbf16>, memref<1x256x2x64xbf16>, memref<1x256x2x64xbf16>)
+      outs(%o : memref<1x256x2x64xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// NEGATIVE: error: convert-s2attn-to-gpu: ctas-per-sm = -1 is negative; expected 0 (auto) or a CTA count
