@@ -83,8 +83,10 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "CTAs kept resident per SM (nvvm.minctasm, which caps registers "
            "per thread): 0 (auto: as many as spill-free registers and the "
            "chip's shared memory allow; 2 for 4-warp CTAs at head_dim 128) "
-           "or a count shared memory holds. Three 4-warp CTAs at head_dim "
-           "128 (168 registers) measured 6-9% slower on an H100">,
+           "or a count shared memory holds. A count above the registers' "
+           "limit makes ptxas spill (with the Q tile moved into a K/V "
+           "stage, three 4-warp CTAs at head_dim 128, 168 registers, "
+           "measured 6-9% slower on an H100)">,
     Option<"stages", "stages", "int64_t", /*default=*/"2",
            "K/V shared-memory buffers, 2 or 3 (3 measured 12-17% slower on "
            "an H200 at head_dim 128: docs/performance.md)">,

@@ -23,8 +23,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
-#include <numeric>
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::s2attn;
@@ -436,9 +436,10 @@ void FlashKernelEmitter::writeOutput(const WorkItem &item,
 
 void FlashKernelEmitter::writeOutputOfWarp(const WorkItem &item,
                                            const SoftmaxState &final) {
-  // The warp's Q rows were read by this warp alone, so the warp reuses them
-  // and needs no CTA barrier: a warp done with its rows (the first ones of
-  // a causal diagonal block) stores them while the others still compute.
+  // Staging in the warp's own Q rows needs no CTA barrier: every Q copy
+  // landed before the wait and barrier ahead of the walk, and since then
+  // only this warp has read these rows, into its registers. A warp that
+  // finishes its last step first stores while the others still compute.
   stageOutput(item, final, queryTile);
   NVVM::SyncWarpOp::create(
       b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)));
@@ -469,8 +470,8 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(config.numThreads()), 1, 1}));
-  // Left alone, ptxas caps registers for occupancy and spills; asking for
-  // residentCTAs keeps every shipped shape spill-free
+  // Left alone, ptxas caps registers for occupancy and spills; the planner's
+  // own count keeps every shipped shape spill-free
   // (test/Conversion/.../no-spills.test).
   func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(config.residentCTAs));
   Block &body = func.getBody().front();

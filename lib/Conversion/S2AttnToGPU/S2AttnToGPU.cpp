@@ -83,17 +83,27 @@ struct KernelChoices {
   const TargetModel &target;
 };
 
-/// CTAs of `config` whose shared memory fits one SM (1 KiB of it is
-/// reserved per CTA).
-int64_t ctasBySharedMemory(const FlashKernelConfig &config,
-                           const TargetModel &target) {
-  return target.fastMemoryBytes / (config.sharedMemoryBytes() + 1024);
+/// Shared memory one CTA of `config` takes from its SM: its dynamic shared
+/// memory and the 1 KiB the SM reserves per CTA.
+int64_t sharedBytesPerCTA(const FlashKernelConfig &config) {
+  return config.sharedMemoryBytes() + 1024;
 }
 
-/// FlashKernelConfig::residentCTAs when not requested: the registers' limit,
-/// unless shared memory holds fewer.
+/// CTAs of `config` whose shared memory fits one SM. The target's per-CTA
+/// limit also budgets the SM: 1 KiB under an H100's 228 KiB, which covers
+/// the kernel's static shared byte and the allocation granularity (the
+/// occupancy API agreed at 57344 and 81920 bytes a CTA on an H200).
+int64_t ctasBySharedMemory(const FlashKernelConfig &config,
+                           const TargetModel &target) {
+  return target.fastMemoryBytes / sharedBytesPerCTA(config);
+}
+
+/// FlashKernelConfig::residentCTAs: the count asked for, or else the
+/// registers' limit unless shared memory holds fewer.
 int64_t residentCTAsPerSM(const FlashKernelConfig &config,
-                          const TargetModel &target) {
+                          const TargetModel &target, int64_t requested) {
+  if (requested > 0)
+    return requested;
   return std::max<int64_t>(1, std::min(config.ctasByRegisters(),
                                        ctasBySharedMemory(config, target)));
 }
@@ -120,10 +130,11 @@ int64_t launchGroupSlices(const FlashKernelConfig &config,
 /// Sets the rows of a CTA and what follows from them: the CTAs an SM holds,
 /// GQA packing and the chunks along the sequence.
 void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
-                bool packGQA, const TargetModel &target) {
+                const KernelChoices &choices) {
   config.ctaRows = ctaRows;
-  config.residentCTAs = residentCTAsPerSM(config, target);
-  config.packedHeads = packGQA ? packableHeads(op, config) : 1;
+  config.residentCTAs =
+      residentCTAsPerSM(config, choices.target, choices.ctasPerSM);
+  config.packedHeads = choices.packGQA ? packableHeads(op, config) : 1;
   config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
   config.numChunks =
       ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
@@ -229,24 +240,22 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
     // 8 warps at most: at head_dim 128 a 16-warp CTA would need more
     // registers than an SM holds.
     ctaRows = std::min<int64_t>(config.qTile, 128);
-    layOutCTAs(op, config, ctaRows, choices.packGQA, choices.target);
+    layOutCTAs(op, config, ctaRows, choices);
     if (ctaRows > 64 && fewWaves(config, choices.target))
       ctaRows = 64;
   }
-  layOutCTAs(op, config, std::min(config.qTile, ctaRows), choices.packGQA,
-             choices.target);
-  if (choices.ctasPerSM > 0) {
-    int64_t fit = ctasBySharedMemory(config, choices.target);
-    if (choices.ctasPerSM > fit)
-      return op.emitOpError("ctas-per-sm = ")
-                 << choices.ctasPerSM << " needs "
-                 << choices.ctasPerSM * (config.sharedMemoryBytes() + 1024)
-                 << " bytes of shared memory per SM; " << choices.target.name
-                 << " has " << choices.target.fastMemoryBytes
-                 << ", which holds " << fit << " of these CTAs",
-             failure();
-    config.residentCTAs = choices.ctasPerSM;
-  }
+  layOutCTAs(op, config, std::min(config.qTile, ctaRows), choices);
+  int64_t fit = ctasBySharedMemory(config, choices.target);
+  if (config.residentCTAs > fit)
+    return op.emitOpError("ctas-per-sm = ")
+               << config.residentCTAs << " needs "
+               << config.residentCTAs * sharedBytesPerCTA(config)
+               << " bytes of shared memory per SM ("
+               << sharedBytesPerCTA(config) << " a CTA, 1 KiB reserved); "
+               << choices.target.name << " is budgeted "
+               << choices.target.fastMemoryBytes << ", which holds " << fit
+               << " of these CTAs",
+           failure();
   config.launchGroupSlices = launchGroupSlices(config, choices.target);
   if (config.persistent)
     config.persistentCTAs =
@@ -339,8 +348,8 @@ struct ConvertS2AttnToGPUPass
           << "CTA count";
       return signalPassFailure();
     }
-    KernelChoices choices{schedule,   packGQA,    stages,
-                          longestFirst, ctaRows,  persistent,
+    KernelChoices choices{schedule,       packGQA,   stages,
+                          longestFirst,   ctaRows,   persistent,
                           persistentCTAs, ctasPerSM, *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });

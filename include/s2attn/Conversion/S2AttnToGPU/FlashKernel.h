@@ -79,13 +79,14 @@ struct FlashKernelConfig {
   int64_t numWorkItems() const { return numChunks * headGroups() * batch; }
   /// CTAs the kernel asks to keep resident per SM (nvvm.minctasm), which
   /// caps ptxas's registers per thread at 64K / (residentCTAs * threads).
-  /// Set by the planner: at most ctasByRegisters(), and no more than the
-  /// chip's shared memory holds.
+  /// Set by the planner: the count the ctas-per-sm option asks for, or else
+  /// ctasByRegisters() unless the chip's shared memory holds fewer.
   int64_t residentCTAs = 1;
   /// The most CTAs per SM whose register cap keeps the kernel spill-free
   /// and fast: 128 registers a thread at head_dim 64, 255 at head_dim 128
-  /// (test/Conversion/S2AttnToGPU/no-spills.test). At 168 registers (three
-  /// 4-warp CTAs) the head_dim 128 kernel spilled one value and ran 6-9%
+  /// (test/Conversion/S2AttnToGPU/no-spills.test). A variant with the Q
+  /// tile in a K/V stage, which fits three 4-warp CTAs at head_dim 128 in
+  /// shared memory, spilled one value at their 168 registers and ran 6-9%
   /// slower on an H100 (docs/performance.md).
   int64_t ctasByRegisters() const {
     int64_t threadsPerSM = headDim == 64 ? 512 : 256;
