@@ -28,7 +28,7 @@ def block_mask(rng, heads, q_blocks, kv_blocks, causal):
     return "dense<[" + ", ".join(rows) + f"]> : tensor<{heads}x{q_blocks}x{kv_blocks}xi1>"
 
 
-def random_problem(rng, index):
+def random_problem(rng, index, max_q_len=0):
     block = rng.choice([16, 32, 64, 128, 256])
     head_dim = rng.choice([64, 128])
     dtype = rng.choice(["bf16", "bf16", "f16"])
@@ -40,6 +40,8 @@ def random_problem(rng, index):
     decode = causal and rng.random() < 0.12
     kv_len = rng.randint(1, 9) * block + rng.choice([0, 0, rng.randint(1, block - 1)])
     q_len = 1 if decode else (kv_len if rng.random() < 0.7 else rng.randint(1, kv_len))
+    if max_q_len:
+        q_len = min(q_len, rng.randint(1, max_q_len))
     kv_start = rng.choice([0, 0, 0, block * rng.randint(1, 3), rng.randint(1, 100)])
     q_start = None
     if not causal and rng.random() < 0.3:
@@ -106,13 +108,16 @@ def main():
                         help="passed to s2-compile")
     parser.add_argument("--persistent-ctas", type=int, default=0,
                         help="passed to s2-compile: 0 (one wave) or fewer")
+    parser.add_argument("--max-q-len", type=int, default=0,
+                        help="cap the queries at a random 1..N (decoding "
+                             "and short prompts: the key-split kernel)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.outdir, exist_ok=True)
     made = rejected = 0
     index = 0
     while made < args.count:
-        text = random_problem(rng, index)
+        text = random_problem(rng, index, args.max_q_len)
         index += 1
         directory = os.path.join(args.outdir, f"p{made:03d}")
         source = directory + ".mlir"

@@ -55,7 +55,10 @@ Value FlashKernelEmitter::sharedView(Value byteOffset, int64_t rows) {
 }
 
 Value FlashKernelEmitter::stageOffset(Value stage) {
-  return mul(rem(stage, config.numStages), index(config.kvStageBytes()));
+  Value buffer = rem(stage, config.numStages);
+  if (config.keySplits > 1)
+    buffer = add(mul(warp, index(config.numStages)), buffer);
+  return mul(buffer, index(config.kvStageBytes()));
 }
 
 std::pair<Value, Value> FlashKernelEmitter::stageTiles(Value stage) {
@@ -103,10 +106,10 @@ std::pair<Value, Value> FlashKernelEmitter::tileRowSource(
 }
 
 void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value batch,
-                                       Value firstRow, int64_t rows,
+                                       Value firstRow,
+                                       const TileCopies &copies,
                                        int64_t length, bool inBounds,
                                        Value firstHead, int64_t headsPerRow) {
-  TileCopies copies = tileCopies(rows);
   Value column = mul(copies.chunk, index(8));
   for (int64_t i = 0; i < copies.count; ++i) {
     int64_t rowOffset = i * copies.rowsPerCopy;
@@ -129,9 +132,10 @@ void FlashKernelEmitter::copyRowsAsync(Value source, Value tile, Value batch,
 }
 
 void FlashKernelEmitter::issueQueryLoad(const WorkItem &item) {
-  copyRowsAsync(query, queryTile, item.batch,
-                sub(item.chunkStart, index(config.qStart)), config.ctaRows,
-                config.qLen, config.queryChunksInBounds(), item.firstHead,
+  Value firstRow = sub(item.chunkStart, index(config.qStart));
+  TileCopies copies = tileCopies(config.ctaRows);
+  copyRowsAsync(query, queryTile, item.batch, firstRow, copies, config.qLen,
+                config.queryChunksInBounds(), item.firstHead,
                 config.packedHeads);
 }
 
@@ -148,10 +152,36 @@ void FlashKernelEmitter::issueKVLoads(const WorkItem &item,
   auto [keyTile, valueTile] = stageTiles(stage);
   Value firstKey = sub(chunkKeyPosition(walk, step), index(config.kvStart));
   bool inBounds = config.keyChunksInBounds();
-  copyRowsAsync(key, keyTile, item.batch, firstKey, config.kvChunk,
+  copyRowsAsync(key, keyTile, item.batch, firstKey, keyValueCopies(),
                 config.kvLen, inBounds, item.kvHead, 1);
-  copyRowsAsync(value, valueTile, item.batch, firstKey, config.kvChunk,
+  copyRowsAsync(value, valueTile, item.batch, firstKey, keyValueCopies(),
                 config.kvLen, inBounds, item.kvHead, 1);
+}
+
+FlashKernelEmitter::TileCopies FlashKernelEmitter::keyValueCopies() {
+  // Key splits: each warp fills its own stages.
+  if (config.keySplits > 1)
+    return tileCopies(index(0), lane, 32, config.kvChunk);
+  return tileCopies(config.kvChunk);
+}
+
+Value FlashKernelEmitter::walkStep(Value step) {
+  if (config.keySplits == 1)
+    return step;
+  return add(warp, mul(step, index(config.keySplits)));
+}
+
+void FlashKernelEmitter::waitForStepCopies(int64_t pending) {
+  if (config.keySplits == 1)
+    return waitForCopies(pending);
+  // A warp's stages are filled and read by that warp alone.
+  NVVM::CpAsyncWaitGroupOp::create(b, b.getI32IntegerAttr(pending));
+  syncWarp();
+}
+
+void FlashKernelEmitter::syncWarp() {
+  NVVM::SyncWarpOp::create(
+      b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)));
 }
 
 void FlashKernelEmitter::issueKVLoadsIfAny(const WorkItem &item,
@@ -285,8 +315,7 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
   waitForCopies(config.numStages - 1);
   SmallVector<AFragment> queryFragments;
   for (int64_t d = 0; d < D; d += 16)
-    queryFragments.push_back(
-        fragments->loadA(queryTile, mul(warp, index(16)), d));
+    queryFragments.push_back(fragments->loadA(queryTile, warpFirstRow, d));
 
   Value scoreScale = f32(config.scale * M_LOG2E);
   SoftmaxState initial = SoftmaxState::initial(b, D / 8);
@@ -294,14 +323,15 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
       b, index(0), numSteps, index(1), initial.flatten(),
       [&](OpBuilder &, Location, Value step, ValueRange carried) {
         SoftmaxState state = SoftmaxState::unflatten(carried);
-        waitForCopies(config.numStages - 2);
+        waitForStepCopies(config.numStages - 2);
         // The buffer the next load fills was last read in the previous
         // step, which every thread finished before the barrier above.
         issueAhead(step);
         auto [keyTile, valueTile] = stageTiles(add(stepBase, step));
         SmallVector<Value> scores = computeScores(queryFragments, keyTile);
 
-        Value entry = div(step, config.chunksPerBlock());
+        Value walked = walkStep(step);
+        Value entry = div(walked, config.chunksPerBlock());
         Value needsMask = walk.needsMask(entry);
         SmallVector<Type> tileTypes(scores.size(), scores.front().getType());
         auto maskIf = scf::IfOp::create(b, tileTypes, needsMask,
@@ -311,7 +341,7 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
           b.setInsertionPointToStart(&maskIf.getThenRegion().front());
           Value rowMask = walk.rowMask(entry);
           scf::YieldOp::create(
-              b, maskScores(item, scores, chunkKeyPosition(walk, step),
+              b, maskScores(item, scores, chunkKeyPosition(walk, walked),
                             rowMask));
           b.setInsertionPointToStart(&maskIf.getElseRegion().front());
           scf::YieldOp::create(b, scores);
@@ -441,10 +471,99 @@ void FlashKernelEmitter::writeOutputOfWarp(const WorkItem &item,
   // only this warp has read these rows, into its registers. A warp that
   // finishes its last step first stores while the others still compute.
   stageOutput(item, final, queryTile);
-  NVVM::SyncWarpOp::create(
-      b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)));
-  storeStagedOutput(item, queryTile,
-                    tileCopies(mul(warp, index(16)), lane, 32, 16));
+  syncWarp();
+  storeStagedOutput(item, queryTile, tileCopies(warpFirstRow, lane, 32, 16));
+}
+
+Value FlashKernelEmitter::keySplitScratch() {
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  int64_t floats = (config.keySplits - 1) * keySplitValues() * 32;
+  auto type = MemRefType::get({floats}, b.getF32Type(),
+                              MemRefLayoutAttrInterface(), workgroup);
+  return memref::ViewOp::create(b, type, shared, index(0), ValueRange{});
+}
+
+Value FlashKernelEmitter::keySplitSlot(Value split, int64_t value) {
+  // Value-major, lane-minor: a warp's 32 lanes touch 32 consecutive words.
+  Value word = add(mul(split, index(keySplitValues())), index(value));
+  return add(mul(word, index(32)), lane);
+}
+
+void FlashKernelEmitter::publishKeySplit(const SoftmaxState &state) {
+  // Every warp is past its last read of the K/V stages the scratch reuses.
+  gpu::BarrierOp::create(b);
+  Value scratch = keySplitScratch();
+  SmallVector<Value> values = scalarsOf(state);
+  scf::IfOp::create(b, cmp(arith::CmpIPredicate::ne, warp, index(0)),
+                    [&](OpBuilder &, Location) {
+                      Value split = sub(warp, index(1));
+                      for (auto [i, v] : llvm::enumerate(values))
+                        memref::StoreOp::create(
+                            b, v, scratch,
+                            ValueRange{keySplitSlot(split, i)});
+                      scf::YieldOp::create(b);
+                    });
+  gpu::BarrierOp::create(b);
+}
+
+SmallVector<Value> FlashKernelEmitter::scalarsOf(const SoftmaxState &state) {
+  SmallVector<Value> values = {state.max[0], state.max[1], state.sum[0],
+                               state.sum[1]};
+  for (Value tile : state.output)
+    for (int64_t i = 0; i < 4; ++i)
+      values.push_back(element(b, tile, i));
+  return values;
+}
+
+SoftmaxState FlashKernelEmitter::mergeKeySplits(const SoftmaxState &own) {
+  Value scratch = keySplitScratch();
+  Value scoreScale = f32(config.scale * M_LOG2E);
+  Value minusInf = f32(-std::numeric_limits<double>::infinity());
+  SmallVector<SmallVector<Value>> splits = {scalarsOf(own)};
+  for (int64_t split = 1; split < config.keySplits; ++split) {
+    SmallVector<Value> values;
+    for (int64_t i = 0; i < keySplitValues(); ++i)
+      values.push_back(memref::LoadOp::create(
+          b, scratch, ValueRange{keySplitSlot(index(split - 1), i)}));
+    splits.push_back(values);
+  }
+  // Each split's state is relative to its own running max: rescale all to
+  // the largest. A split that saw no unmasked key (max -inf) adds nothing.
+  SoftmaxState merged;
+  SmallVector<Value> weights[2];
+  for (int half = 0; half < 2; ++half) {
+    Value max = minusInf;
+    for (auto &values : splits)
+      max = arith::MaximumFOp::create(b, max, values[half]);
+    merged.max[half] = max;
+    merged.sum[half] = f32(0.0);
+    for (auto [split, values] : llvm::enumerate(splits)) {
+      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                          values[half], minusInf);
+      Value weight = exp2(b, arith::MulFOp::create(
+                                 b, arith::SubFOp::create(b, values[half], max),
+                                 scoreScale));
+      weights[half].push_back(
+          arith::SelectOp::create(b, empty, f32(0.0), weight));
+      merged.sum[half] = math::FmaOp::create(b, values[2 + half],
+                                             weights[half][split],
+                                             merged.sum[half]);
+    }
+  }
+  for (int64_t tile = 0; tile < int64_t(own.output.size()); ++tile) {
+    SmallVector<Value, 4> elements;
+    for (int64_t i = 0; i < 4; ++i) {
+      Value sum = f32(0.0);
+      for (auto [split, values] : llvm::enumerate(splits))
+        sum = math::FmaOp::create(b, values[4 + 4 * tile + i],
+                                  weights[i / 2][split], sum);
+      elements.push_back(sum);
+    }
+    merged.output.push_back(vector::FromElementsOp::create(
+        b, VectorType::get({4}, b.getF32Type()), elements));
+  }
+  return merged;
 }
 
 gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
@@ -486,7 +605,10 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   lane = rem(thread, 32);
   warp = div(thread, 32);
-  rowInWarp = add(mul(warp, index(16)), div(lane, 4));
+  Value quadRow = div(lane, 4);
+  // Key splits share the CTA's 16 rows.
+  warpFirstRow = config.keySplits > 1 ? index(0) : mul(warp, index(16));
+  rowInWarp = add(warpFirstRow, quadRow);
 
   MmaSyncFragments mmaFragments(b, elementType, lane);
   fragments = &mmaFragments;
@@ -495,8 +617,7 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   shared = gpu::DynamicSharedMemoryOp::create(
       b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                          MemRefLayoutAttrInterface(), workgroup));
-  queryTile = sharedView(index(config.numStages * config.kvStageBytes()),
-                         config.ctaRows);
+  queryTile = sharedView(index(config.queryTileOffset()), config.ctaRows);
 
   if (config.persistent)
     emitPersistent();

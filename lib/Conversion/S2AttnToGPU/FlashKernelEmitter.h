@@ -101,12 +101,21 @@ private:
   std::pair<Value, Value> tileRowSource(const TileCopies &copies,
                                         int64_t rowOffset, Value firstRow,
                                         Value firstHead, int64_t headsPerRow);
-  /// Copies `rows` tile rows from `source` into `tile` (rows laid out as in
-  /// tileRowSource). Unless `inBounds` says every row lies in [0, length),
+  /// Copies the tile rows `copies` moves from `source` into `tile` (rows
+  /// laid out as in tileRowSource). Unless `inBounds` says every row lies in [0, length),
   /// rows outside it are zero-filled.
   void copyRowsAsync(Value source, Value tile, Value batch, Value firstRow,
-                     int64_t rows, int64_t length, bool inBounds,
+                     const TileCopies &copies, int64_t length, bool inBounds,
                      Value firstHead, int64_t headsPerRow);
+  /// The threads that move a K/V chunk: the CTA's, or under key splits the
+  /// warp's.
+  TileCopies keyValueCopies();
+  /// The walk step of this thread's local step `step` (key splits interleave
+  /// the warps' steps).
+  Value walkStep(Value step);
+  /// waitForCopies, or under key splits the same for the warp alone.
+  void waitForStepCopies(int64_t pending);
+  void syncWarp();
   void issueQueryLoad(const WorkItem &item);
   /// The K/V tiles of walk step `step` into K/V stage `stage`.
   void issueKVLoads(const WorkItem &item, const RowWalk &walk, Value step,
@@ -160,6 +169,21 @@ private:
   /// This warp's 16 rows of O, staged in its own rows of the Q tile.
   void writeOutputOfWarp(const WorkItem &item, const SoftmaxState &final);
 
+  /// Key splits: this warp's share of `numSteps` walk steps.
+  Value stepsOfWarp(Value numSteps);
+  /// Key splits: a thread's softmax state as scalars (max, sum, O).
+  SmallVector<Value> scalarsOf(const SoftmaxState &state);
+  int64_t keySplitValues() const { return 4 + 4 * config.headDim / 8; }
+  /// The scratch (over the K/V stages) where warps 1.. leave their states,
+  /// and the word of `value` of this lane of split `split` (warp split + 1).
+  Value keySplitScratch();
+  Value keySplitSlot(Value split, int64_t value);
+  /// Every warp but the first leaves its state in the scratch; the CTA
+  /// syncs before and after.
+  void publishKeySplit(const SoftmaxState &state);
+  /// The first warp: its state merged with the others'.
+  SoftmaxState mergeKeySplits(const SoftmaxState &own);
+
   /// One CTA per work item (the grid is the work).
   void emitOneItemPerCTA();
   /// config.persistentCTAs CTAs, each taking the items of the launch order
@@ -174,7 +198,7 @@ private:
                     Value stage);
 
   // Per-thread state.
-  Value lane, warp, rowInWarp;
+  Value lane, warp, warpFirstRow, rowInWarp;
   // Kernel-wide values.
   Value query, key, value, out, lse, shared, queryTile;
   gpu::GPUModuleOp module;

@@ -73,14 +73,31 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
   RowWalk walk = buildWalk(item);
   Value numSteps = countSteps(item, walk);
 
+  // Local steps s of this thread load walk step walkStep(s) into stage s.
   for (int64_t ahead = 0; ahead < config.numStages - 1; ++ahead)
-    issueKVLoadsIfAny(item, walk, numSteps, index(ahead), index(ahead));
+    issueKVLoadsIfAny(item, walk, numSteps, walkStep(index(ahead)),
+                      index(ahead));
   SoftmaxState final =
-      walkRow(item, walk, numSteps, index(0), [&](Value step) {
+      walkRow(item, walk, stepsOfWarp(numSteps), index(0), [&](Value step) {
         Value ahead = add(step, index(config.numStages - 1));
-        issueKVLoadsIfAny(item, walk, numSteps, ahead, ahead);
+        issueKVLoadsIfAny(item, walk, numSteps, walkStep(ahead), ahead);
       });
-  writeOutputOfWarp(item, final);
+  if (config.keySplits == 1)
+    return writeOutputOfWarp(item, final);
+  publishKeySplit(final);
+  scf::IfOp::create(b, cmp(arith::CmpIPredicate::eq, warp, index(0)),
+                    [&](OpBuilder &, Location) {
+                      writeOutputOfWarp(item, mergeKeySplits(final));
+                      scf::YieldOp::create(b);
+                    });
+}
+
+Value FlashKernelEmitter::stepsOfWarp(Value numSteps) {
+  if (config.keySplits == 1)
+    return numSteps;
+  Value steps = arith::CeilDivSIOp::create(b, sub(numSteps, warp),
+                                           index(config.keySplits));
+  return arith::MaxSIOp::create(b, steps, index(0));
 }
 
 void FlashKernelEmitter::issueItemLoads(Value linear, Value stage) {

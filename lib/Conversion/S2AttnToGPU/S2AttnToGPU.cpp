@@ -141,6 +141,16 @@ void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
       config.firstChunk + 1;
 }
 
+/// Decoding: every query of a tile, with the heads packed with it, fits one
+/// warp's 16 rows. One warp would then walk each row alone, a chain of
+/// dependent steps; FlashKernelConfig::keySplits warps split its keys.
+bool queriesFitOneWarp(AttentionOp op, FlashKernelConfig config,
+                       bool packGQA) {
+  config.ctaRows = 16;
+  int64_t packed = packGQA ? packableHeads(op, config) : 1;
+  return config.qLen * packed <= 16;
+}
+
 /// Fewer than 16 waves of CTAs on the chip. There an 8-warp CTA (one per
 /// SM at head_dim 128) leaves each CTA's start and the last wave exposed,
 /// and two 4-warp CTAs per tile were 7% faster on an H100 (block 128, 4k);
@@ -236,7 +246,14 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   config.longestFirst = choices.longestFirst && config.causal;
   config.persistent = choices.persistent;
   int64_t ctaRows = choices.ctaRows;
-  if (ctaRows == 0) {
+  if (ctaRows == 0 && !config.persistent &&
+      queriesFitOneWarp(op, config, choices.packGQA)) {
+    // Stages of 32 keys keep four warps' two stages each in 128 KiB at
+    // head_dim 128.
+    ctaRows = 16;
+    config.keySplits = 4;
+    config.kvChunk = std::min<int64_t>(config.block, 32);
+  } else if (ctaRows == 0) {
     // 8 warps at most: at head_dim 128 a 16-warp CTA would need more
     // registers than an SM holds.
     ctaRows = std::min<int64_t>(config.qTile, 128);

@@ -102,8 +102,8 @@ func.func @merge_q(%q: memref<1x256x2x64xf16>, %o: memref<1x256x2x64xf16>) {
 // After the walk: O goes to the stage the last step read, stage end + 1.
 // CHECK: %[[END:.*]] = arith.addi %[[BASE]], %[[STEPS]] : index
 // CHECK-NEXT: %[[OSTAGE:.*]] = arith.addi %[[END]], %c1 : index
-// CHECK-NEXT: %c16384 = arith.constant 16384 : index
 // CHECK-NEXT: %[[OSLOT:.*]] = arith.remui %[[OSTAGE]], %c2 : index
+// CHECK-NEXT: %c16384 = arith.constant 16384 : index
 // CHECK-NEXT: %[[OBYTES:.*]] = arith.muli %[[OSLOT]], %c16384 : index
 // CHECK-NEXT: %[[STAGING:.*]] = memref.view %{{.*}}[%[[OBYTES]]][] {{.*}} to memref<64x64xbf16
 // CHECK: gpu.barrier

@@ -43,6 +43,12 @@ struct FlashKernelConfig {
   int64_t packedHeads = 1;
   /// Keys per inner step; divides `block`.
   int64_t kvChunk = 64;
+  /// Warps that compute the same rows on different keys: warp w of a group
+  /// walks steps w, w + keySplits, ... with K/V stages of its own, and the
+  /// group's softmax states merge at the end. A decode tile (every query row
+  /// of the CTA in one warp's 16) would otherwise be one warp's chain of
+  /// steps; 1 elsewhere.
+  int64_t keySplits = 1;
   Type elementType;
   bool hasLse = false;
   /// Schedule tiles t in [firstQTile, firstQTile + numQTiles) (absolute).
@@ -92,7 +98,7 @@ struct FlashKernelConfig {
     int64_t threadsPerSM = headDim == 64 ? 512 : 256;
     return std::max<int64_t>(1, threadsPerSM / numThreads());
   }
-  int64_t numWarps() const { return ctaRows / 16; }
+  int64_t numWarps() const { return ctaRows / 16 * keySplits; }
   int64_t numThreads() const { return numWarps() * 32; }
   int64_t chunksPerBlock() const { return block / kvChunk; }
   int64_t elementBytes() const { return 2; }
@@ -111,14 +117,17 @@ struct FlashKernelConfig {
   }
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
+  /// K/V stage buffers in shared memory: numStages for each key split.
+  int64_t kvBuffers() const { return numStages * keySplits; }
+  int64_t queryTileOffset() const { return kvBuffers() * kvStageBytes(); }
   /// A persistent CTA stages O in the K/V stage its last step read, when
   /// O fits there; otherwise in a buffer of its own after the Q tile (the Q
   /// tile may be receiving the next item's rows).
   bool stagesOutputInKV() const { return ctaRows <= 2 * kvChunk; }
   int64_t outputStagingOffset() const {
-    return numStages * kvStageBytes() + qTileBytes();
+    return queryTileOffset() + qTileBytes();
   }
-  /// numStages K/V stages, the Q tile, and a persistent CTA's O buffer.
+  /// The K/V stages, the Q tile, and a persistent CTA's O buffer.
   int64_t sharedMemoryBytes() const {
     bool ownOutputBuffer = persistent && !stagesOutputInKV();
     return outputStagingOffset() + (ownOutputBuffer ? qTileBytes() : 0);
