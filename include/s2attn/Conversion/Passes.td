@@ -31,6 +31,11 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
       heads of the group, so each K/V tile it loads serves the whole group
       (`pack-gqa`); decoding then reads the cache once per KV head instead of
       once per query head;
+    * decoding (every query of a tile, with its packed heads, fits one
+      warp's 16 rows): four warps split the row's keys, each walking every
+      fourth step of 32 keys through K/V stages of its own, and merge their
+      softmax states through shared memory at the end (key splits);
+    * each warp normalizes and stores its own rows, with no CTA barrier;
     * the LSE output is written when the op has one.
 
     Problems the kernel does not serve (f32 elements, head dims other than
