@@ -35,7 +35,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
       warp's 16 rows): four warps split the row's keys, each walking every
       fourth step of 32 keys through K/V stages of its own, and merge their
       softmax states through shared memory at the end (key splits);
-    * each warp normalizes and stores its own rows, with no CTA barrier;
+    * each warp normalizes and stores its own rows, with no CTA barrier
+      (under key splits, the first warp the merged rows);
     * the LSE output is written when the op has one.
 
     Problems the kernel does not serve (f32 elements, head dims other than
@@ -74,7 +75,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     Option<"ctaRows", "cta-rows", "int64_t", /*default=*/"0",
            "Most query rows per CTA: 64, 128, or 0 (auto): a 128-token tile "
            "(block 128) goes to two 4-warp CTAs when its 8-warp CTAs would "
-           "fill fewer than 16 waves of the chip, else to one">,
+           "fill fewer than 16 waves of the chip, else to one; a decode tile "
+           "(its queries and packed heads fit 16 rows) gets key splits, "
+           "which 64 or 128 turn off">,
     Option<"persistent", "persistent", "bool", /*default=*/"false",
            "Experimental: instead of one CTA per (query tile, head, batch), "
            "one wave of CTAs that take the tiles in launch order, each "
@@ -87,7 +90,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     Option<"ctasPerSM", "ctas-per-sm", "int64_t", /*default=*/"0",
            "CTAs kept resident per SM (nvvm.minctasm, which caps registers "
            "per thread): 0 (auto: as many as spill-free registers and the "
-           "chip's shared memory allow; 2 for 4-warp CTAs at head_dim 128) "
+           "chip's shared memory allow; 2 for 4-warp CTAs at head_dim 128, "
+           "1 for key-split CTAs) "
            "or a count shared memory holds. A count above the registers' "
            "limit makes ptxas spill (with the Q tile moved into a K/V "
            "stage, three 4-warp CTAs at head_dim 128, 168 registers, "

@@ -2,12 +2,13 @@
 //
 // One CTA computes `ctaRows` rows of one query tile of one batch: positions
 // of one query head, or of a GQA group's packed heads. Each warp owns 16
-// rows. The CTA walks its schedule row: for every attended key block,
-// chunks of `kvChunk` keys are copied (cp.async, two stages) into swizzled
-// shared memory, S = Q K^T and O += P V run on mma.sync, and the softmax is
-// kept online in base 2. Only the schedule's masked entries pay for the token
-// mask. Which work item a CTA takes, and the two grids, are in
-// FlashKernelGrid.cpp.
+// rows, or, under key splits (decoding), shares the CTA's 16 rows with three
+// other warps and walks every fourth step. The CTA walks its schedule row:
+// for every attended key block, chunks of `kvChunk` keys are copied
+// (cp.async, `numStages` stages) into swizzled shared memory, S = Q K^T and
+// O += P V run on mma.sync, and the softmax is kept online in base 2. Only
+// the schedule's masked entries pay for the token mask. Which work item a
+// CTA takes, and the two grids, are in FlashKernelGrid.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -325,7 +326,8 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
         SoftmaxState state = SoftmaxState::unflatten(carried);
         waitForStepCopies(config.numStages - 2);
         // The buffer the next load fills was last read in the previous
-        // step, which every thread finished before the barrier above.
+        // step, which every thread reading it (the CTA's, or under key
+        // splits the warp's) finished before the sync above.
         issueAhead(step);
         auto [keyTile, valueTile] = stageTiles(add(stepBase, step));
         SmallVector<Value> scores = computeScores(queryFragments, keyTile);
@@ -468,8 +470,10 @@ void FlashKernelEmitter::writeOutputOfWarp(const WorkItem &item,
                                            const SoftmaxState &final) {
   // Staging in the warp's own Q rows needs no CTA barrier: every Q copy
   // landed before the wait and barrier ahead of the walk, and since then
-  // only this warp has read these rows, into its registers. A warp that
-  // finishes its last step first stores while the others still compute.
+  // only this warp has read these rows, into its registers (under key
+  // splits all four warps read them, and only the first writes, after
+  // publishKeySplit's barriers). A warp that finishes its last step first
+  // stores while the others still compute.
   stageOutput(item, final, queryTile);
   syncWarp();
   storeStagedOutput(item, queryTile, tileCopies(warpFirstRow, lane, 32, 16));

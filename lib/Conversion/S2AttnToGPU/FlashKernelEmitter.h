@@ -79,7 +79,8 @@ private:
   /// copy i moves chunk `chunk` of tile row threadRow + i * rowsPerCopy.
   /// The swizzle repeats every 8 rows, so copy i's shared-memory column is
   /// columns[i % columns.size()]: one column when rowsPerCopy is a multiple
-  /// of 8 (CTAs of 4 warps or more), and the row offsets fold into the
+  /// of 8 (a CTA of 4 warps or more copying; one warp's own copies move 2 or
+  /// 4 rows each and use 4 or 2 columns), and the row offsets fold into the
   /// address arithmetic.
   struct TileCopies {
     Value threadRow, chunk;
@@ -166,7 +167,8 @@ private:
   /// the Q and K/V tiles.
   void writeOutput(const WorkItem &item, const SoftmaxState &final,
                    Value staging, function_ref<void()> afterReads);
-  /// This warp's 16 rows of O, staged in its own rows of the Q tile.
+  /// This warp's 16 rows of O, staged in its own rows of the Q tile (under
+  /// key splits, the first warp's merged rows).
   void writeOutputOfWarp(const WorkItem &item, const SoftmaxState &final);
 
   /// Key splits: this warp's share of `numSteps` walk steps.

@@ -55,11 +55,13 @@ closedFormOf(AttentionOp op, const FlashKernelConfig &config) {
   return params.resolved(config.heads);
 }
 
-/// Query heads that can share a CTA: the whole KV group, when every head of
-/// the group has the same pattern and the group fits the tile's rows.
-int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config) {
+/// Query heads that can share a CTA of `ctaRows` rows: the whole KV group,
+/// when every head of the group has the same pattern and the group fits the
+/// rows.
+int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config,
+                      int64_t ctaRows) {
   int64_t group = config.heads / config.kvHeads;
-  if (group == 1 || !llvm::isPowerOf2_64(group) || group > config.ctaRows)
+  if (group == 1 || !llvm::isPowerOf2_64(group) || group > ctaRows)
     return 1;
   if (auto mask = dyn_cast<BlockMaskAttr>(op.getPattern()))
     if (mask.getNumMaskHeads() != 1 && mask.getNumMaskHeads() != config.kvHeads)
@@ -73,7 +75,8 @@ struct KernelChoices {
   bool packGQA;
   int64_t stages;
   bool longestFirst;
-  /// 64 or 128; 0 picks by the number of waves.
+  /// 64 or 128; 0 picks: key splits for decode tiles, else by the number of
+  /// waves.
   int64_t ctaRows;
   /// A persistent grid of persistentCTAs CTAs (0: one wave).
   bool persistent;
@@ -134,7 +137,8 @@ void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
   config.ctaRows = ctaRows;
   config.residentCTAs =
       residentCTAsPerSM(config, choices.target, choices.ctasPerSM);
-  config.packedHeads = choices.packGQA ? packableHeads(op, config) : 1;
+  config.packedHeads =
+      choices.packGQA ? packableHeads(op, config, config.ctaRows) : 1;
   config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
   config.numChunks =
       ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
@@ -142,13 +146,36 @@ void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
 }
 
 /// Decoding: every query of a tile, with the heads packed with it, fits one
-/// warp's 16 rows. One warp would then walk each row alone, a chain of
-/// dependent steps; FlashKernelConfig::keySplits warps split its keys.
-bool queriesFitOneWarp(AttentionOp op, FlashKernelConfig config,
+/// warp's 16 rows, and a 16-row CTA packs as many heads as a wide one (a
+/// group of more than 16 heads would lose its shared K/V loads). One warp
+/// would then walk each row alone, a chain of dependent steps;
+/// FlashKernelConfig::keySplits warps split its keys.
+bool queriesFitOneWarp(AttentionOp op, const FlashKernelConfig &config,
                        bool packGQA) {
+  if (!packGQA)
+    return config.qLen <= 16;
+  int64_t packed = packableHeads(op, config, 16);
+  int64_t widePacked =
+      packableHeads(op, config, std::min<int64_t>(config.qTile, 128));
+  return packed == widePacked && config.qLen * packed <= 16;
+}
+
+/// Makes `config` a key-split CTA when shared memory holds it as many times
+/// per SM as `ctas-per-sm` asks (once by default); otherwise leaves it as it
+/// was. Steps of at most 32 keys keep four warps' own two stages in 128 KiB
+/// at head_dim 128.
+bool splitKeys(FlashKernelConfig &config, const KernelChoices &choices) {
+  int64_t kvChunk = config.kvChunk, ctaRows = config.ctaRows;
+  config.keySplits = 4;
+  config.kvChunk = std::min<int64_t>(config.block, 32);
   config.ctaRows = 16;
-  int64_t packed = packGQA ? packableHeads(op, config) : 1;
-  return config.qLen * packed <= 16;
+  if (ctasBySharedMemory(config, choices.target) >=
+      std::max<int64_t>(1, choices.ctasPerSM))
+    return true;
+  config.keySplits = 1;
+  config.kvChunk = kvChunk;
+  config.ctaRows = ctaRows;
+  return false;
 }
 
 /// Fewer than 16 waves of CTAs on the chip. There an 8-warp CTA (one per
@@ -247,12 +274,9 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   config.persistent = choices.persistent;
   int64_t ctaRows = choices.ctaRows;
   if (ctaRows == 0 && !config.persistent &&
-      queriesFitOneWarp(op, config, choices.packGQA)) {
-    // Stages of 32 keys keep four warps' two stages each in 128 KiB at
-    // head_dim 128.
+      queriesFitOneWarp(op, config, choices.packGQA) &&
+      splitKeys(config, choices)) {
     ctaRows = 16;
-    config.keySplits = 4;
-    config.kvChunk = std::min<int64_t>(config.block, 32);
   } else if (ctaRows == 0) {
     // 8 warps at most: at head_dim 128 a 16-warp CTA would need more
     // registers than an SM holds.

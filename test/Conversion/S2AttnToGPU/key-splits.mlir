@@ -1,4 +1,8 @@
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu --canonicalize --cse | FileCheck %s
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="stages=3" --canonicalize --cse | FileCheck %s --check-prefix=STAGES3
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80 stages=3" | FileCheck %s --check-prefix=SM80
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="ctas-per-sm=2" | FileCheck %s --check-prefix=TWO
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cta-rows=64" | FileCheck %s --check-prefix=ROWS64
 
 // Decoding: one query, four query heads packed on each KV head, so every row
 // of a CTA fits one warp's 16. Four warps split the row's keys instead of
@@ -44,19 +48,33 @@
 // CHECK-NEXT: %[[WARPSTAGES:.*]] = arith.muli %[[WARP]], %c2 : index
 // CHECK-NEXT: %[[BUFFER:.*]] = arith.addi %[[WARPSTAGES]], %[[SLOT]] : index
 // CHECK-NEXT: arith.muli %[[BUFFER]], %c16384 : index
+// No CTA barrier in the walk: the first one after it precedes the scratch.
 // CHECK-NOT: gpu.barrier
-// CHECK: scf.yield
 // After the walk: warps 1-3 leave max, sum and O (4 + 64 words a lane) in
 // the scratch over the stages; warp 0 merges and writes the output.
 // CHECK: gpu.barrier
-// CHECK: %[[SCRATCH:.*]] = memref.view %{{.*}}[%c0][] {{.*}} to memref<6528xf32
+// CHECK-NEXT: %[[SCRATCH:.*]] = memref.view %{{.*}}[%c0][] {{.*}} to memref<6528xf32
 // CHECK: %[[OTHER:.*]] = arith.cmpi ne, %[[WARP]], %c0 : index
 // CHECK-NEXT: scf.if %[[OTHER]] {
-// CHECK-COUNT-68: memref.store %{{.*}}, %[[SCRATCH]]
+// Word v of lane l of warp w sits at ((w - 1) * 68 + v) * 32 + l.
+// CHECK-NEXT: %[[SPLIT:.*]] = arith.subi %[[WARP]], %c1 : index
+// CHECK-NEXT: %[[WORD0:.*]] = arith.muli %[[SPLIT]], %c2176 : index
+// CHECK-NEXT: %[[SLOT0:.*]] = arith.addi %[[WORD0]], %[[LANE]] : index
+// CHECK-NEXT: memref.store %{{.*}}, %[[SCRATCH]][%[[SLOT0]]]
+// CHECK-NEXT: %[[BASE:.*]] = arith.muli %[[SPLIT]], %c68 : index
+// CHECK-NEXT: %[[WORD1:.*]] = arith.addi %[[BASE]], %c1 : index
+// CHECK-NEXT: %[[ROW1:.*]] = arith.muli %[[WORD1]], %c32 : index
+// CHECK-NEXT: %[[SLOT1:.*]] = arith.addi %[[ROW1]], %[[LANE]] : index
+// CHECK-NEXT: memref.store %{{.*}}, %[[SCRATCH]][%[[SLOT1]]]
+// CHECK-COUNT-66: memref.store %{{.*}}, %[[SCRATCH]]
 // CHECK: gpu.barrier
 // CHECK-NEXT: %[[FIRST:.*]] = arith.cmpi eq, %[[WARP]], %c0 : index
 // CHECK-NEXT: scf.if %[[FIRST]] {
-// CHECK-COUNT-204: memref.load %[[SCRATCH]]
+// Warp 1's words first (split 0: word v at v * 32 + l).
+// CHECK-NEXT: memref.load %[[SCRATCH]][%[[LANE]]]
+// CHECK-NEXT: %[[LOAD1:.*]] = arith.addi %[[LANE]], %c32 : index
+// CHECK-NEXT: memref.load %[[SCRATCH]][%[[LOAD1]]]
+// CHECK-COUNT-202: memref.load %[[SCRATCH]]
 // Each split's weight is exp2((max - merged max) * scale * log2 e), 0 when
 // the split saw no key.
 // CHECK: arith.maximumf
@@ -68,6 +86,32 @@
 // CHECK-NEXT: math.fma %{{.*}}, %[[WEIGHT]]
 // CHECK: nvvm.bar.warp.sync
 // CHECK: vector.store %{{.*}}, %arg3
+// CHECK: gpu.return
+
+// Three stages: two groups ahead, the warp's stages at w * 3.
+// STAGES3-LABEL: func.func @decode_gqa
+// STAGES3: dynamic_shared_memory_size %c200704_i32
+// STAGES3: nvvm.cp.async.wait.group 2
+// STAGES3-NEXT: gpu.barrier
+// STAGES3: scf.for
+// STAGES3-NEXT: nvvm.cp.async.wait.group 1
+// STAGES3-NEXT: nvvm.bar.warp.sync
+// STAGES3: arith.muli %{{.*}}, %c3 : index
+
+// Where four warps' stages do not fit, or not as often as asked, the tile
+// keeps the 4-warp CTA of 64 rows: on sm_80 with three stages (200704 bytes
+// against 166912), and with ctas-per-sm=2 on sm_90a; cta-rows chooses the
+// usual CTA.
+// SM80-LABEL: func.func @decode_gqa
+// SM80: threads in (%c128, %{{.*}}, %{{.*}}) dynamic_shared_memory_size %c114688_i32
+// SM80: scf.for
+// SM80-NEXT: nvvm.cp.async.wait.group 1
+// SM80-NEXT: gpu.barrier
+// TWO-LABEL: func.func @decode_gqa
+// TWO: dynamic_shared_memory_size %c81920_i32
+// TWO: nvvm.minctasm = 2
+// ROWS64-LABEL: func.func @decode_gqa
+// ROWS64: dynamic_shared_memory_size %c81920_i32
 func.func @decode_gqa(%q: memref<1x1x8x128xbf16>, %k: memref<1x1024x2x128xbf16>, %v: memref<1x1024x2x128xbf16>, %o: memref<1x1x8x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x1x8x128xbf16>, memref<1x1024x2x128xbf16>, memref<1x1024x2x128xbf16>)
       outs(%o : memref<1x1x8x128xbf16>) pattern = #s2attn.dense<block = 64>
@@ -87,5 +131,21 @@ func.func @decode_gqa(%q: memref<1x1x8x128xbf16>, %k: memref<1x1024x2x128xbf16>,
 func.func @seventeen(%q: memref<1x17x1x128xbf16>, %k: memref<1x1024x1x128xbf16>, %v: memref<1x1024x1x128xbf16>, %o: memref<1x17x1x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x17x1x128xbf16>, memref<1x1024x1x128xbf16>, memref<1x1024x1x128xbf16>)
       outs(%o : memref<1x17x1x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// 32 query heads on one KV head: a 16-row CTA could not pack the group, so
+// the tile keeps a 64-row CTA that reads each K/V tile once for all 32 heads.
+// CHECK-LABEL: func.func @mqa
+// CHECK: blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920_i32
+// CHECK-NOT: nvvm.bar.warp.sync
+// CHECK: scf.for
+// CHECK-NEXT: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: gpu.barrier
+func.func @mqa(%q: memref<1x1x32x128xbf16>, %k: memref<1x1024x1x128xbf16>, %v: memref<1x1024x1x128xbf16>, %o: memref<1x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x1024x1x128xbf16>, memref<1x1024x1x128xbf16>)
+      outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }

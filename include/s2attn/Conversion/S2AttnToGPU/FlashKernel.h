@@ -34,8 +34,9 @@ struct FlashKernelConfig {
   /// Query positions per schedule tile, aligned to absolute positions (the
   /// block, or several blocks under Merge-Q).
   int64_t qTile = 64;
-  /// Rows a CTA computes, 16 per warp; divides qTile. Without head packing
-  /// they are ctaRows positions of one query head.
+  /// Rows a CTA computes, 16 per warp (per keySplits warps); divides
+  /// qTile. Without head packing they are ctaRows positions of one query
+  /// head.
   int64_t ctaRows = 64;
   /// Query heads of one KV group that share a CTA (GQA packing): its rows
   /// are ctaRows / packedHeads positions x packedHeads heads, so every K/V
