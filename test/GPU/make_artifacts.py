@@ -108,8 +108,9 @@ def main():
                         help="passed to s2-compile")
     parser.add_argument("--persistent-ctas", type=int, default=0,
                         help="passed to s2-compile: 0 (one wave) or fewer")
-    parser.add_argument("--stages", type=int, default=2,
-                        help="passed to s2-compile: K/V stages, 2 or 3")
+    parser.add_argument("--stages", type=int, default=0,
+                        help="passed to s2-compile: K/V stages, 2, 3 or 0 "
+                             "(auto)")
     parser.add_argument("--max-q-len", type=int, default=0,
                         help="cap the queries at a random 1..N (decoding "
                              "and short prompts: the key-split kernel)")

@@ -51,8 +51,9 @@ static llvm::cl::opt<bool>
             llvm::cl::init(true), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t>
     stages("stages",
-           llvm::cl::desc("K/V shared-memory buffers: 2 (default) or 3"),
-           llvm::cl::init(2), llvm::cl::cat(category));
+           llvm::cl::desc("K/V shared-memory buffers: 2, 3 or 0 (default, "
+                          "auto: 3 for key splits, else 2)"),
+           llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<bool> longestFirst(
     "longest-first",
     llvm::cl::desc("Launch the longest causal rows first (default true)"),

@@ -96,9 +96,11 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "limit makes ptxas spill (with the Q tile moved into a K/V "
            "stage, three 4-warp CTAs at head_dim 128, 168 registers, "
            "measured 6-9% slower on an H100)">,
-    Option<"stages", "stages", "int64_t", /*default=*/"2",
-           "K/V shared-memory buffers, 2 or 3 (3 measured 12-17% slower on "
-           "an H200 at head_dim 128: docs/performance.md)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "K/V shared-memory buffers: 2, 3, or 0 (auto): 2 for CTAs of "
+           "rows (3 measured 10-17% slower at head_dim 128 on an H100 and "
+           "an H200), 3 for key splits where shared memory holds them (7-18% "
+           "faster decoding on an H100; docs/performance.md)">,
   ];
 }
 

@@ -178,6 +178,21 @@ bool splitKeys(FlashKernelConfig &config, const KernelChoices &choices) {
   return false;
 }
 
+/// splitKeys, with three stages when `stages` is auto and they fit: a
+/// key-split warp keeps one tile in flight per stage beyond the first, and
+/// decoding was 7-18% faster with three than with two on an H100
+/// (docs/performance.md).
+bool splitKeysWithStages(FlashKernelConfig &config,
+                         const KernelChoices &choices) {
+  if (choices.stages == 0) {
+    config.numStages = 3;
+    if (splitKeys(config, choices))
+      return true;
+    config.numStages = 2;
+  }
+  return splitKeys(config, choices);
+}
+
 /// Fewer than 16 waves of CTAs on the chip. There an 8-warp CTA (one per
 /// SM at head_dim 128) leaves each CTA's start and the last wave exposed,
 /// and two 4-warp CTAs per tile were 7% faster on an H100 (block 128, 4k);
@@ -269,13 +284,13 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   if (!config.closedForm)
     config.schedule =
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
-  config.numStages = choices.stages;
+  config.numStages = choices.stages == 0 ? 2 : choices.stages;
   config.longestFirst = choices.longestFirst && config.causal;
   config.persistent = choices.persistent;
   int64_t ctaRows = choices.ctaRows;
   if (ctaRows == 0 && !config.persistent &&
       queriesFitOneWarp(op, config, choices.packGQA) &&
-      splitKeys(config, choices)) {
+      splitKeysWithStages(config, choices)) {
     ctaRows = 16;
   } else if (ctaRows == 0) {
     // 8 warps at most: at head_dim 128 a 16-warp CTA would need more
@@ -353,9 +368,9 @@ struct ConvertS2AttnToGPUPass
           << schedule << "' is not one of auto, exact, closed-form";
       return signalPassFailure();
     }
-    if (stages != 2 && stages != 3) {
+    if (stages != 0 && stages != 2 && stages != 3) {
       module.emitError("convert-s2attn-to-gpu: stages = ")
-          << int64_t(stages) << " is not supported; expected 2 or 3";
+          << int64_t(stages) << " is not supported; expected 0 (auto), 2 or 3";
       return signalPassFailure();
     }
     const TargetModel *target = lookupTargetModel(chip);
@@ -370,7 +385,7 @@ struct ConvertS2AttnToGPUPass
           << " is not supported; expected 0 (auto), 64 or 128";
       return signalPassFailure();
     }
-    if (persistent && stages != 2) {
+    if (persistent && stages == 3) {
       module.emitError("convert-s2attn-to-gpu: persistent needs stages = "
                        "2 (the next item's loads take the one slot ahead); "
                        "got stages = ")

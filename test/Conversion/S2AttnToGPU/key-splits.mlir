@@ -1,5 +1,7 @@
-// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu --canonicalize --cse | FileCheck %s
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="stages=2" --canonicalize --cse | FileCheck %s
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu --canonicalize --cse | FileCheck %s --check-prefix=STAGES3
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="stages=3" --canonicalize --cse | FileCheck %s --check-prefix=STAGES3
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80" | FileCheck %s --check-prefix=SM80AUTO
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80 stages=3" | FileCheck %s --check-prefix=SM80
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="ctas-per-sm=2" | FileCheck %s --check-prefix=TWO
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cta-rows=64" | FileCheck %s --check-prefix=ROWS64
@@ -7,8 +9,9 @@
 // Decoding: one query, four query heads packed on each KV head, so every row
 // of a CTA fits one warp's 16. Four warps split the row's keys instead of
 // leaving three idle: warp w walks steps w, w + 4, ... of 32 keys (two per
-// 64-key block) with two K/V stages of its own (8 x 16 KiB, then the 16-row
-// Q tile), and the four softmax states merge at the end.
+// 64-key block) with K/V stages of its own (with stages=2, checked first: 8 x
+// 16 KiB, then the 16-row Q tile), and the four softmax states merge at the
+// end.
 
 // CHECK-LABEL: func.func @decode_gqa
 // CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c1, %c2, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c135168_i32
@@ -88,7 +91,8 @@
 // CHECK: vector.store %{{.*}}, %arg3
 // CHECK: gpu.return
 
-// Three stages: two groups ahead, the warp's stages at w * 3.
+// Three stages, which stages=0 (the default) picks for key splits: two
+// groups ahead, the warp's stages at w * 3.
 // STAGES3-LABEL: func.func @decode_gqa
 // STAGES3: dynamic_shared_memory_size %c200704_i32
 // STAGES3: nvvm.cp.async.wait.group 2
@@ -99,9 +103,14 @@
 // STAGES3: arith.muli %{{.*}}, %c3 : index
 
 // Where four warps' stages do not fit, or not as often as asked, the tile
-// keeps the 4-warp CTA of 64 rows: on sm_80 with three stages (200704 bytes
-// against 166912), and with ctas-per-sm=2 on sm_90a; cta-rows chooses the
-// usual CTA.
+// keeps the 4-warp CTA of 64 rows: on sm_80 with stages=3 (200704 bytes
+// against 166912; by default sm_80 gets two stages, 135168 bytes), and with
+// ctas-per-sm=2 on sm_90a; cta-rows chooses the usual CTA.
+// SM80AUTO-LABEL: func.func @decode_gqa
+// SM80AUTO: threads in (%c128, %{{.*}}, %{{.*}}) dynamic_shared_memory_size %c135168_i32
+// SM80AUTO: scf.for
+// SM80AUTO-NEXT: nvvm.cp.async.wait.group 0
+// SM80AUTO: nvvm.bar.warp.sync
 // SM80-LABEL: func.func @decode_gqa
 // SM80: threads in (%c128, %{{.*}}, %{{.*}}) dynamic_shared_memory_size %c114688_i32
 // SM80: scf.for
