@@ -83,7 +83,7 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "one wave of CTAs that take the tiles in launch order, each "
            "loading the next tile's Q and first K/V while it finishes the "
            "current one (two K/V stages only). Measured 4-35% slower on an "
-           "H100 with the bench's timing (docs/performance.md)">,
+           "H100 with the bench's timing (docs/performance-history.md)">,
     Option<"persistentCTAs", "persistent-ctas", "int64_t", /*default=*/"0",
            "CTAs of a persistent kernel: 0 (one wave of the chip) or that "
            "many (at most one per work item)">,
@@ -100,7 +100,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "K/V shared-memory buffers: 2, 3, or 0 (auto): 2 for CTAs of "
            "rows (3 measured 10-17% slower at head_dim 128 on an H100 and "
            "an H200), 3 for key splits where shared memory holds them (7-18% "
-           "faster decoding on an H100; docs/performance.md)">,
+           "faster decoding on an H100; docs/performance.md and "
+           "docs/performance-history.md)">,
   ];
 }
 

@@ -197,7 +197,7 @@ bool splitKeysWithStages(FlashKernelConfig &config,
 /// SM at head_dim 128) leaves each CTA's start and the last wave exposed,
 /// and two 4-warp CTAs per tile were 7% faster on an H100 (block 128, 4k);
 /// from 31 waves up they were no faster, and 3% slower at 128k, as each
-/// K/V tile then travels to two CTAs (docs/performance.md).
+/// K/V tile then travels to two CTAs (docs/performance-history.md).
 bool fewWaves(const FlashKernelConfig &config, const TargetModel &target) {
   return config.numWorkItems() < 16 * ctasPerWave(config, target);
 }
