@@ -7,8 +7,9 @@
 // for every attended key block, chunks of `kvChunk` keys are copied
 // (cp.async, `numStages` stages) into swizzled shared memory, S = Q K^T and
 // O += P V run on mma.sync, and the softmax is kept online in base 2. Only
-// the schedule's masked entries pay for the token mask. Which work item a
-// CTA takes, and the two grids, are in FlashKernelGrid.cpp.
+// the schedule's masked entries pay for the token mask. The epilogue is in
+// FlashKernelOutput.cpp; which work item a CTA takes, and the two grids, in
+// FlashKernelGrid.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +18,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -367,207 +367,6 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
         scf::YieldOp::create(b, state.flatten());
       });
   return SoftmaxState::unflatten(loop.getResults());
-}
-
-void FlashKernelEmitter::stageOutput(const WorkItem &item,
-                                     const SoftmaxState &final,
-                                     Value staging) {
-  int64_t D = config.headDim;
-  Type elementType = config.elementType;
-  Value zero = f32(0.0), one = f32(1.0);
-  Value minusInf = f32(-std::numeric_limits<double>::infinity());
-  Value scoreScale = f32(config.scale * M_LOG2E);
-  Value laneColumn = mul(rem(lane, 4), index(2));
-  for (int half = 0; half < 2; ++half) {
-    Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
-    Value hasKeys =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total, zero);
-    Value inverse = arith::SelectOp::create(
-        b, hasKeys, arith::DivFOp::create(b, one, total), zero);
-    Value tileRow = add(rowInWarp, index(8 * half));
-    for (int64_t tile = 0; tile < D / 8; ++tile) {
-      Value lo = arith::MulFOp::create(
-          b, element(b, final.output[tile], 2 * half), inverse);
-      Value hi = arith::MulFOp::create(
-          b, element(b, final.output[tile], 2 * half + 1), inverse);
-      Value pair = vector::FromElementsOp::create(
-          b, VectorType::get({2}, elementType),
-          ValueRange{arith::TruncFOp::create(b, elementType, lo),
-                     arith::TruncFOp::create(b, elementType, hi)});
-      Value column =
-          add(fragments->swizzledColumn(tileRow, index(tile)), laneColumn);
-      vector::StoreOp::create(b, pair, staging, ValueRange{tileRow, column},
-                              /*nontemporal=*/false, llvm::Align(4));
-    }
-    if (!config.hasLse)
-      continue;
-    Value qIndex = sub(queryPosition(item, half), index(config.qStart));
-    Value logSumExp = arith::SelectOp::create(
-        b, hasKeys,
-        arith::MulFOp::create(
-            b,
-            arith::AddFOp::create(
-                b, arith::MulFOp::create(b, final.max[half], scoreScale),
-                math::Log2Op::create(b, total)),
-            f32(M_LN2)),
-        minusInf);
-    Value ownsRow = arith::AndIOp::create(
-        b, inRange(qIndex, 0, config.qLen),
-        cmp(arith::CmpIPredicate::eq, rem(lane, 4), index(0)));
-    scf::IfOp::create(b, ownsRow, [&](OpBuilder &, Location) {
-      memref::StoreOp::create(
-          b, logSumExp, lse,
-          ValueRange{item.batch, queryHead(item, half), qIndex});
-      scf::YieldOp::create(b);
-    });
-  }
-}
-
-void FlashKernelEmitter::storeStagedOutput(const WorkItem &item, Value staging,
-                                           const TileCopies &copies) {
-  auto chunkType = VectorType::get({8}, config.elementType);
-  Value column = mul(copies.chunk, index(8));
-  Value firstRow = sub(item.chunkStart, index(config.qStart));
-  for (int64_t i = 0; i < copies.count; ++i) {
-    int64_t rowOffset = i * copies.rowsPerCopy;
-    Value row = add(copies.threadRow, index(rowOffset));
-    auto [qIndex, head] = tileRowSource(copies, rowOffset, firstRow,
-                                        item.firstHead, config.packedHeads);
-    auto storeChunk = [&] {
-      // 16-byte accesses: the runtime requires 16-byte aligned tensors,
-      // and rows and chunks are multiples of 16 bytes.
-      Value values = vector::LoadOp::create(
-          b, chunkType, staging, ValueRange{row, copies.column(i)},
-          /*nontemporal=*/false, llvm::Align(16));
-      vector::StoreOp::create(b, values, out,
-                              ValueRange{item.batch, qIndex, head, column},
-                              /*nontemporal=*/false, llvm::Align(16));
-    };
-    if (config.queryChunksInBounds()) {
-      storeChunk();
-      continue;
-    }
-    scf::IfOp::create(b, inRange(qIndex, 0, config.qLen),
-                      [&](OpBuilder &, Location) {
-                        storeChunk();
-                        scf::YieldOp::create(b);
-                      });
-  }
-}
-
-void FlashKernelEmitter::writeOutput(const WorkItem &item,
-                                     const SoftmaxState &final, Value staging,
-                                     function_ref<void()> afterReads) {
-  // A row with no steps passed no barrier since the warps read Q.
-  gpu::BarrierOp::create(b);
-  afterReads();
-  stageOutput(item, final, staging);
-  gpu::BarrierOp::create(b);
-  storeStagedOutput(item, staging, tileCopies(config.ctaRows));
-}
-
-void FlashKernelEmitter::writeOutputOfWarp(const WorkItem &item,
-                                           const SoftmaxState &final) {
-  // Staging in the warp's own Q rows needs no CTA barrier: every Q copy
-  // landed before the wait and barrier ahead of the walk, and since then
-  // only this warp has read these rows, into its registers (under key
-  // splits all four warps read them, and only the first writes, after
-  // publishKeySplit's barriers). A warp that finishes its last step first
-  // stores while the others still compute.
-  stageOutput(item, final, queryTile);
-  syncWarp();
-  storeStagedOutput(item, queryTile, tileCopies(warpFirstRow, lane, 32, 16));
-}
-
-Value FlashKernelEmitter::keySplitScratch() {
-  auto workgroup = gpu::AddressSpaceAttr::get(
-      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  int64_t floats = (config.keySplits - 1) * keySplitValues() * 32;
-  auto type = MemRefType::get({floats}, b.getF32Type(),
-                              MemRefLayoutAttrInterface(), workgroup);
-  return memref::ViewOp::create(b, type, shared, index(0), ValueRange{});
-}
-
-Value FlashKernelEmitter::keySplitSlot(Value split, int64_t value) {
-  // Value-major, lane-minor: a warp's 32 lanes touch 32 consecutive words.
-  Value word = add(mul(split, index(keySplitValues())), index(value));
-  return add(mul(word, index(32)), lane);
-}
-
-void FlashKernelEmitter::publishKeySplit(const SoftmaxState &state) {
-  // Every warp is past its last read of the K/V stages the scratch reuses.
-  gpu::BarrierOp::create(b);
-  Value scratch = keySplitScratch();
-  SmallVector<Value> values = scalarsOf(state);
-  scf::IfOp::create(b, cmp(arith::CmpIPredicate::ne, warp, index(0)),
-                    [&](OpBuilder &, Location) {
-                      Value split = sub(warp, index(1));
-                      for (auto [i, v] : llvm::enumerate(values))
-                        memref::StoreOp::create(
-                            b, v, scratch,
-                            ValueRange{keySplitSlot(split, i)});
-                      scf::YieldOp::create(b);
-                    });
-  gpu::BarrierOp::create(b);
-}
-
-SmallVector<Value> FlashKernelEmitter::scalarsOf(const SoftmaxState &state) {
-  SmallVector<Value> values = {state.max[0], state.max[1], state.sum[0],
-                               state.sum[1]};
-  for (Value tile : state.output)
-    for (int64_t i = 0; i < 4; ++i)
-      values.push_back(element(b, tile, i));
-  return values;
-}
-
-SoftmaxState FlashKernelEmitter::mergeKeySplits(const SoftmaxState &own) {
-  Value scratch = keySplitScratch();
-  Value scoreScale = f32(config.scale * M_LOG2E);
-  Value minusInf = f32(-std::numeric_limits<double>::infinity());
-  SmallVector<SmallVector<Value>> splits = {scalarsOf(own)};
-  for (int64_t split = 1; split < config.keySplits; ++split) {
-    SmallVector<Value> values;
-    for (int64_t i = 0; i < keySplitValues(); ++i)
-      values.push_back(memref::LoadOp::create(
-          b, scratch, ValueRange{keySplitSlot(index(split - 1), i)}));
-    splits.push_back(values);
-  }
-  // Each split's state is relative to its own running max: rescale all to
-  // the largest. A split that saw no unmasked key (max -inf) adds nothing.
-  SoftmaxState merged;
-  SmallVector<Value> weights[2];
-  for (int half = 0; half < 2; ++half) {
-    Value max = minusInf;
-    for (auto &values : splits)
-      max = arith::MaximumFOp::create(b, max, values[half]);
-    merged.max[half] = max;
-    merged.sum[half] = f32(0.0);
-    for (auto [split, values] : llvm::enumerate(splits)) {
-      Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                          values[half], minusInf);
-      Value weight = exp2(b, arith::MulFOp::create(
-                                 b, arith::SubFOp::create(b, values[half], max),
-                                 scoreScale));
-      weights[half].push_back(
-          arith::SelectOp::create(b, empty, f32(0.0), weight));
-      merged.sum[half] = math::FmaOp::create(b, values[2 + half],
-                                             weights[half][split],
-                                             merged.sum[half]);
-    }
-  }
-  for (int64_t tile = 0; tile < int64_t(own.output.size()); ++tile) {
-    SmallVector<Value, 4> elements;
-    for (int64_t i = 0; i < 4; ++i) {
-      Value sum = f32(0.0);
-      for (auto [split, values] : llvm::enumerate(splits))
-        sum = math::FmaOp::create(b, values[4 + 4 * tile + i],
-                                  weights[i / 2][split], sum);
-      elements.push_back(sum);
-    }
-    merged.output.push_back(vector::FromElementsOp::create(
-        b, VectorType::get({4}, b.getF32Type()), elements));
-  }
-  return merged;
 }
 
 gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,

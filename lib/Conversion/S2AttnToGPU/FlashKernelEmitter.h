@@ -1,8 +1,9 @@
 //===- FlashKernelEmitter.h - the kernel emitter's parts ---------*- C++ -*-===//
 //
 // The emitter behind buildFlashKernel, shared by the files that write its
-// parts: FlashKernel.cpp (tiles, the row walk, the epilogue) and
-// FlashKernelGrid.cpp (which work item a CTA takes, and the two grids).
+// parts: FlashKernel.cpp (tiles, copies, the row walk), FlashKernelOutput.cpp
+// (the epilogue, and merging key splits) and FlashKernelGrid.cpp (which work
+// item a CTA takes, and the two grids).
 //
 //===----------------------------------------------------------------------===//
 
