@@ -20,7 +20,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
       tiles); key tiles are found by address arithmetic, no mask tensor
       exists in memory;
     * K and V tiles are copied with `cp.async` into XOR-swizzled shared
-      memory, two stages deep, so the next tile loads while this one is used;
+      memory, two stages deep (three under key splits), so the next tile
+      loads while this one is used;
     * `ldmatrix` feeds `mma.sync.m16n8k16` (f16 or bf16 in, f32 accumulate);
     * the online softmax runs on the accumulator registers in base 2
       (`exp2`), and the token mask is applied only on the schedule's masked
