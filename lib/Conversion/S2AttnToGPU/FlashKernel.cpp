@@ -307,19 +307,60 @@ SmallVector<Value> FlashKernelEmitter::maskScores(const WorkItem &item,
   return masked;
 }
 
+SmallVector<AFragment> FlashKernelEmitter::loadQueryFragments() {
+  SmallVector<AFragment> queryFragments;
+  for (int64_t d = 0; d < config.headDim; d += 16)
+    queryFragments.push_back(fragments->loadA(queryTile, warpFirstRow, d));
+  return queryFragments;
+}
+
+void FlashKernelEmitter::accumulateStep(const WorkItem &item,
+                                        const RowWalk &walk,
+                                        SoftmaxState &state,
+                                        ArrayRef<Value> scores, Value step,
+                                        Value valueTile, Value scoreScale) {
+  Value walked = walkStep(step);
+  Value entry = div(walked, config.chunksPerBlock());
+  Value needsMask = walk.needsMask(entry);
+  SmallVector<Type> tileTypes(scores.size(), scores.front().getType());
+  auto maskIf =
+      scf::IfOp::create(b, tileTypes, needsMask, /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard thenGuard(b);
+    b.setInsertionPointToStart(&maskIf.getThenRegion().front());
+    Value rowMask = walk.rowMask(entry);
+    scf::YieldOp::create(
+        b, maskScores(item, scores, chunkKeyPosition(walk, walked), rowMask));
+    b.setInsertionPointToStart(&maskIf.getElseRegion().front());
+    scf::YieldOp::create(b, scores);
+  }
+  SmallVector<Value> probabilities =
+      updateSoftmax(b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
+                    scoreScale);
+
+  for (int64_t k = 0; k < config.kvChunk; k += 16) {
+    AFragment p =
+        fragments->packA(probabilities[k / 8], probabilities[k / 8 + 1]);
+    for (int64_t d = 0; d < config.headDim; d += 16) {
+      std::array<BFragment, 2> valueFragments =
+          fragments->loadB(valueTile, k, d);
+      state.output[d / 8] =
+          fragments->mma(p, valueFragments[0], state.output[d / 8]);
+      state.output[d / 8 + 1] =
+          fragments->mma(p, valueFragments[1], state.output[d / 8 + 1]);
+    }
+  }
+}
+
 SoftmaxState
 FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
                             Value numSteps, Value stepBase,
                             function_ref<void(Value step)> issueAhead) {
-  int64_t D = config.headDim;
   // The Q tile's copy group is older than the first step's K/V groups.
   waitForCopies(config.numStages - 1);
-  SmallVector<AFragment> queryFragments;
-  for (int64_t d = 0; d < D; d += 16)
-    queryFragments.push_back(fragments->loadA(queryTile, warpFirstRow, d));
-
+  SmallVector<AFragment> queryFragments = loadQueryFragments();
   Value scoreScale = f32(config.scale * M_LOG2E);
-  SoftmaxState initial = SoftmaxState::initial(b, D / 8);
+  SoftmaxState initial = SoftmaxState::initial(b, config.headDim / 8);
   auto loop = scf::ForOp::create(
       b, index(0), numSteps, index(1), initial.flatten(),
       [&](OpBuilder &, Location, Value step, ValueRange carried) {
@@ -331,39 +372,8 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
         issueAhead(step);
         auto [keyTile, valueTile] = stageTiles(add(stepBase, step));
         SmallVector<Value> scores = computeScores(queryFragments, keyTile);
-
-        Value walked = walkStep(step);
-        Value entry = div(walked, config.chunksPerBlock());
-        Value needsMask = walk.needsMask(entry);
-        SmallVector<Type> tileTypes(scores.size(), scores.front().getType());
-        auto maskIf = scf::IfOp::create(b, tileTypes, needsMask,
-                                        /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard thenGuard(b);
-          b.setInsertionPointToStart(&maskIf.getThenRegion().front());
-          Value rowMask = walk.rowMask(entry);
-          scf::YieldOp::create(
-              b, maskScores(item, scores, chunkKeyPosition(walk, walked),
-                            rowMask));
-          b.setInsertionPointToStart(&maskIf.getElseRegion().front());
-          scf::YieldOp::create(b, scores);
-        }
-        SmallVector<Value> probabilities = updateSoftmax(
-            b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
-            scoreScale);
-
-        for (int64_t k = 0; k < config.kvChunk; k += 16) {
-          AFragment p =
-              fragments->packA(probabilities[k / 8], probabilities[k / 8 + 1]);
-          for (int64_t d = 0; d < D; d += 16) {
-            std::array<BFragment, 2> valueFragments =
-                fragments->loadB(valueTile, k, d);
-            state.output[d / 8] =
-                fragments->mma(p, valueFragments[0], state.output[d / 8]);
-            state.output[d / 8 + 1] =
-                fragments->mma(p, valueFragments[1], state.output[d / 8 + 1]);
-          }
-        }
+        accumulateStep(item, walk, state, scores, step, valueTile,
+                       scoreScale);
         scf::YieldOp::create(b, state.flatten());
       });
   return SoftmaxState::unflatten(loop.getResults());

@@ -150,6 +150,14 @@ private:
   SmallVector<Value> maskScores(const WorkItem &item, ArrayRef<Value> scores,
                                 Value chunkKeyPos, Value rowMask);
 
+  /// This warp's rows of the landed Q tile, in registers.
+  SmallVector<AFragment> loadQueryFragments();
+  /// Masks (where the entry needs it) the scores of local step `step`,
+  /// updates the softmax (scores scaled by `scoreScale`, scale * log2 e) and
+  /// accumulates P V from `valueTile`.
+  void accumulateStep(const WorkItem &item, const RowWalk &walk,
+                      SoftmaxState &state, ArrayRef<Value> scores, Value step,
+                      Value valueTile, Value scoreScale);
   /// Reads the landed Q tile into registers and walks the row: step s uses
   /// K/V stage stepBase + s, and first calls `issueAhead(s)`, which must
   /// commit the copy groups that keep one step in flight.
