@@ -23,7 +23,8 @@ const TargetModel kTargets[] = {
      /*warpsPerQTile64=*/4, /*maxStages=*/3, /*multiprocessors=*/108},
     {"sm_90a", TargetModel::Kind::GPU, /*preferredQTile=*/128,
      /*fastMemoryBytes=*/232448, /*vectorBits=*/0, /*registersPerThread=*/255,
-     /*warpsPerQTile64=*/4, /*maxStages=*/4, /*multiprocessors=*/132},
+     /*warpsPerQTile64=*/4, /*maxStages=*/4, /*multiprocessors=*/132,
+     /*maxClusterCTAs=*/8},
 };
 
 int64_t cpuScratchBytes(int64_t qTile, int64_t kvTile, int64_t headDim) {

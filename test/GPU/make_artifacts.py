@@ -28,7 +28,7 @@ def block_mask(rng, heads, q_blocks, kv_blocks, causal):
     return "dense<[" + ", ".join(rows) + f"]> : tensor<{heads}x{q_blocks}x{kv_blocks}xi1>"
 
 
-def random_problem(rng, index, max_q_len=0):
+def random_problem(rng, index, max_q_len=0, max_kv_blocks=9):
     block = rng.choice([16, 32, 64, 128, 256])
     head_dim = rng.choice([64, 128])
     dtype = rng.choice(["bf16", "bf16", "f16"])
@@ -38,7 +38,7 @@ def random_problem(rng, index, max_q_len=0):
     causal = rng.random() < 0.8
     kind = rng.choices(["local_stride", "block_mask", "dense"], [6, 2, 1])[0]
     decode = causal and rng.random() < 0.12
-    kv_len = rng.randint(1, 9) * block + rng.choice([0, 0, rng.randint(1, block - 1)])
+    kv_len = rng.randint(1, max_kv_blocks) * block + rng.choice([0, 0, rng.randint(1, block - 1)])
     q_len = 1 if decode else (kv_len if rng.random() < 0.7 else rng.randint(1, kv_len))
     if max_q_len:
         q_len = min(q_len, rng.randint(1, max_q_len))
@@ -111,6 +111,9 @@ def main():
     parser.add_argument("--stages", type=int, default=0,
                         help="passed to s2-compile: K/V stages, 2, 3 or 0 "
                              "(auto)")
+    parser.add_argument("--max-kv-blocks", type=int, default=9,
+                        help="draw the keys from 1..N blocks (long decodes "
+                             "reach the cluster-split kernel)")
     parser.add_argument("--max-q-len", type=int, default=0,
                         help="cap the queries at a random 1..N (decoding "
                              "and short prompts: the key-split kernel)")
@@ -120,7 +123,8 @@ def main():
     made = rejected = 0
     index = 0
     while made < args.count:
-        text = random_problem(rng, index, args.max_q_len)
+        text = random_problem(rng, index, args.max_q_len,
+                              args.max_kv_blocks)
         index += 1
         directory = os.path.join(args.outdir, f"p{made:03d}")
         source = directory + ".mlir"

@@ -73,6 +73,11 @@ static llvm::cl::opt<int64_t> persistentCTAs(
     llvm::cl::desc("CTAs of a persistent kernel: 0 (default, one wave) or "
                    "that many (at most one per work item)"),
     llvm::cl::init(0), llvm::cl::cat(category));
+static llvm::cl::opt<int64_t> clusterSplits(
+    "cluster-splits",
+    llvm::cl::desc("Thread block clusters that split a decode tile's keys "
+                   "(sm_90a): 0 (default, auto), 1 (none) or up to 8 CTAs"),
+    llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t> ctasPerSM(
     "ctas-per-sm",
     llvm::cl::desc("CTAs kept resident per SM, which caps registers per "
@@ -134,6 +139,7 @@ int main(int argc, char **argv) {
   options.persistent = persistent;
   options.persistentCTAs = persistentCTAs;
   options.ctasPerSM = ctasPerSM;
+  options.clusterSplits = clusterSplits;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);
@@ -150,7 +156,11 @@ int main(int argc, char **argv) {
   llvm::outs() << "s2-compile: wrote " << outputDir << "/kernel.{cubin,json}"
                << (emitPtx ? " and kernel.ptx" : "") << " (entry "
                << artifact->entry << ", grid " << artifact->grid[0] << "x"
-               << artifact->grid[1] << "x" << artifact->grid[2] << ", "
+               << artifact->grid[1] << "x" << artifact->grid[2]
+               << (artifact->cluster[0] > 1
+                       ? " in clusters of " + std::to_string(artifact->cluster[0])
+                       : std::string())
+               << ", "
                << artifact->block[0] << " threads, "
                << artifact->dynamicSharedMemory << " bytes of shared memory)\n";
   return 0;

@@ -169,7 +169,7 @@ FlashKernelEmitter::TileCopies FlashKernelEmitter::keyValueCopies() {
 Value FlashKernelEmitter::walkStep(Value step) {
   if (config.keySplits == 1)
     return step;
-  return add(warp, mul(step, index(config.keySplits)));
+  return add(keyWalker(), mul(step, index(config.keyWalkers())));
 }
 
 void FlashKernelEmitter::waitForStepCopies(int64_t pending) {
@@ -406,6 +406,10 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   // own count keeps every shipped shape spill-free
   // (test/Conversion/.../no-spills.test).
   func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(config.residentCTAs));
+  if (config.clusterSplits > 1)
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                  b.getDenseI32ArrayAttr(
+                      {int32_t(config.clusterSplits), 1, 1}));
   Block &body = func.getBody().front();
   b.setInsertionPointToStart(&body);
   query = body.getArgument(0);

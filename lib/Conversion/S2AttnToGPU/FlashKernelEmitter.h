@@ -180,6 +180,8 @@ private:
   /// key splits, the first warp's merged rows).
   void writeOutputOfWarp(const WorkItem &item, const SoftmaxState &final);
 
+  /// Key splits: this warp's place among the tile's keyWalkers() warps.
+  Value keyWalker();
   /// Key splits: this warp's share of `numSteps` walk steps.
   Value stepsOfWarp(Value numSteps);
   /// Key splits: a thread's softmax state as scalars (max, sum, O).
@@ -194,6 +196,18 @@ private:
   void publishKeySplit(const SoftmaxState &state);
   /// The first warp: its state merged with the others'.
   SoftmaxState mergeKeySplits(const SoftmaxState &own);
+  /// States as scalarsOf lists, each relative to its own max, as one.
+  SoftmaxState mergeStates(ArrayRef<SmallVector<Value>> states);
+  /// Cluster splits: the first warp leaves its CTA's merged state in the
+  /// scratch's first slot, where the first CTA reads it.
+  void publishClusterSplit(const SoftmaxState &merged);
+  /// Cluster splits: the first CTA's first warp merges every CTA's state.
+  SoftmaxState mergeClusterSplits();
+  /// This lane's first scratch word (keySplitSlot(0, 0)) in the shared
+  /// memory of cluster CTA `rank`.
+  Value clusterSlot(Value rank);
+  /// barrier.cluster arrive (release) and wait (acquire) by every thread.
+  void syncCluster();
 
   /// One CTA per work item (the grid is the work).
   void emitOneItemPerCTA();
@@ -209,7 +223,7 @@ private:
                     Value stage);
 
   // Per-thread state.
-  Value lane, warp, warpFirstRow, rowInWarp;
+  Value lane, warp, warpFirstRow, rowInWarp, clusterRank;
   // Kernel-wide values.
   Value query, key, value, out, lse, shared, queryTile;
   gpu::GPUModuleOp module;

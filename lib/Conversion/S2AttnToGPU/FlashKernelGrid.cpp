@@ -21,6 +21,11 @@ std::tuple<Value, Value, Value> FlashKernelEmitter::assignWork() {
   Value x = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value y = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value z = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  if (config.clusterSplits > 1) {
+    // A cluster is clusterSplits consecutive CTAs along x, one work item.
+    clusterRank = rem(x, config.clusterSplits);
+    x = div(x, config.clusterSplits);
+  }
   if (!config.longestFirst)
     return {x, y, z};
   // CTAs start in linear block order; see FlashKernelConfig::longestFirst.
@@ -85,18 +90,40 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
   if (config.keySplits == 1)
     return writeOutputOfWarp(item, final);
   publishKeySplit(final);
-  scf::IfOp::create(b, cmp(arith::CmpIPredicate::eq, warp, index(0)),
+  Value firstWarp = cmp(arith::CmpIPredicate::eq, warp, index(0));
+  if (config.clusterSplits == 1) {
+    scf::IfOp::create(b, firstWarp, [&](OpBuilder &, Location) {
+      writeOutputOfWarp(item, mergeKeySplits(final));
+      scf::YieldOp::create(b);
+    });
+    return;
+  }
+  scf::IfOp::create(b, firstWarp, [&](OpBuilder &, Location) {
+    publishClusterSplit(mergeKeySplits(final));
+    scf::YieldOp::create(b);
+  });
+  syncCluster();
+  Value firstRank = cmp(arith::CmpIPredicate::eq, clusterRank, index(0));
+  scf::IfOp::create(b, arith::AndIOp::create(b, firstWarp, firstRank),
                     [&](OpBuilder &, Location) {
-                      writeOutputOfWarp(item, mergeKeySplits(final));
+                      writeOutputOfWarp(item, mergeClusterSplits());
                       scf::YieldOp::create(b);
                     });
+  // The first CTA reads the others' shared memory until here.
+  syncCluster();
+}
+
+Value FlashKernelEmitter::keyWalker() {
+  if (config.clusterSplits == 1)
+    return warp;
+  return add(mul(clusterRank, index(config.keySplits)), warp);
 }
 
 Value FlashKernelEmitter::stepsOfWarp(Value numSteps) {
   if (config.keySplits == 1)
     return numSteps;
-  Value steps = arith::CeilDivSIOp::create(b, sub(numSteps, warp),
-                                           index(config.keySplits));
+  Value steps = arith::CeilDivSIOp::create(b, sub(numSteps, keyWalker()),
+                                           index(config.keyWalkers()));
   return arith::MaxSIOp::create(b, steps, index(0));
 }
 

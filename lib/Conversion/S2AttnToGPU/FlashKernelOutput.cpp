@@ -9,6 +9,8 @@
 #include "FlashKernelEmitter.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -173,8 +175,6 @@ SmallVector<Value> FlashKernelEmitter::scalarsOf(const SoftmaxState &state) {
 
 SoftmaxState FlashKernelEmitter::mergeKeySplits(const SoftmaxState &own) {
   Value scratch = keySplitScratch();
-  Value scoreScale = f32(config.scale * M_LOG2E);
-  Value minusInf = f32(-std::numeric_limits<double>::infinity());
   SmallVector<SmallVector<Value>> splits = {scalarsOf(own)};
   for (int64_t split = 1; split < config.keySplits; ++split) {
     SmallVector<Value> values;
@@ -183,6 +183,13 @@ SoftmaxState FlashKernelEmitter::mergeKeySplits(const SoftmaxState &own) {
           b, scratch, ValueRange{keySplitSlot(index(split - 1), i)}));
     splits.push_back(values);
   }
+  return mergeStates(splits);
+}
+
+SoftmaxState
+FlashKernelEmitter::mergeStates(ArrayRef<SmallVector<Value>> splits) {
+  Value scoreScale = f32(config.scale * M_LOG2E);
+  Value minusInf = f32(-std::numeric_limits<double>::infinity());
   // Each split's state is relative to its own running max: rescale all to
   // the largest. A split that saw no unmasked key (max -inf) adds nothing.
   SoftmaxState merged;
@@ -206,7 +213,8 @@ SoftmaxState FlashKernelEmitter::mergeKeySplits(const SoftmaxState &own) {
                                              merged.sum[half]);
     }
   }
-  for (int64_t tile = 0; tile < int64_t(own.output.size()); ++tile) {
+  int64_t outputTiles = config.headDim / 8;
+  for (int64_t tile = 0; tile < outputTiles; ++tile) {
     SmallVector<Value, 4> elements;
     for (int64_t i = 0; i < 4; ++i) {
       Value sum = f32(0.0);
@@ -219,4 +227,54 @@ SoftmaxState FlashKernelEmitter::mergeKeySplits(const SoftmaxState &own) {
         b, VectorType::get({4}, b.getF32Type()), elements));
   }
   return merged;
+}
+
+void FlashKernelEmitter::publishClusterSplit(const SoftmaxState &merged) {
+  // The first warp read the other warps' slots into registers above; each
+  // lane now overwrites only its own words of the first slot.
+  Value scratch = keySplitScratch();
+  for (auto [i, v] : llvm::enumerate(scalarsOf(merged)))
+    memref::StoreOp::create(b, v, scratch,
+                            ValueRange{keySplitSlot(index(0), i)});
+}
+
+Value FlashKernelEmitter::clusterSlot(Value rank) {
+  auto sharedPointer = LLVM::LLVMPointerType::get(
+      b.getContext(), static_cast<unsigned>(NVVM::NVVMMemorySpace::Shared));
+  auto clusterPointer = LLVM::LLVMPointerType::get(
+      b.getContext(),
+      static_cast<unsigned>(NVVM::NVVMMemorySpace::SharedCluster));
+  Value base = arith::IndexCastOp::create(
+      b, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, shared));
+  Value laneOffset = arith::IndexCastOp::create(
+      b, b.getI64Type(), mul(keySplitSlot(index(0), 0), index(4)));
+  Value local = LLVM::IntToPtrOp::create(
+      b, sharedPointer, Value(arith::AddIOp::create(b, base, laneOffset)));
+  return NVVM::MapaOp::create(
+      b, clusterPointer, local,
+      arith::IndexCastOp::create(b, b.getI32Type(), rank));
+}
+
+SoftmaxState FlashKernelEmitter::mergeClusterSplits() {
+  SmallVector<SmallVector<Value>> splits;
+  for (int64_t rank = 0; rank < config.clusterSplits; ++rank) {
+    Value slot = clusterSlot(index(rank));
+    SmallVector<Value> values;
+    // keySplitSlot's layout: word `value` of a lane lies 32 words further.
+    for (int64_t i = 0; i < keySplitValues(); ++i) {
+      Value word = LLVM::GEPOp::create(b, slot.getType(), b.getF32Type(),
+                                       slot, ArrayRef<LLVM::GEPArg>{32 * i});
+      values.push_back(LLVM::LoadOp::create(b, b.getF32Type(), word));
+    }
+    splits.push_back(values);
+  }
+  return mergeStates(splits);
+}
+
+void FlashKernelEmitter::syncCluster() {
+  // Arrive releases this thread's shared-memory writes to the cluster; wait
+  // acquires the others'.
+  NVVM::ClusterArriveOp::create(b, b.getUnitAttr());
+  NVVM::ClusterWaitOp::create(b, b.getUnitAttr());
 }

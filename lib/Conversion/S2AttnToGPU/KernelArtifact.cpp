@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -31,6 +32,7 @@ struct KernelDescription {
   std::string target;
   std::array<int64_t, 3> grid{1, 1, 1};
   std::array<int64_t, 3> block{1, 1, 1};
+  std::array<int64_t, 3> cluster{1, 1, 1};
   int64_t dynamicSharedMemory = 0;
   llvm::SmallVector<TensorDescription, 5> tensors;
   /// Free-form facts about the problem (pattern, positions) for humans.
@@ -134,6 +136,12 @@ static LogicalResult describeLaunch(ModuleOp module, KernelDescription &kernel) 
   }
   if (Value shared = launch.getDynamicSharedMemorySize())
     kernel.dynamicSharedMemory = constantIndex(shared).value_or(0);
+  auto function = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+      launch, launch.getKernel());
+  if (auto cluster = function->getAttrOfType<DenseI32ArrayAttr>(
+          NVVM::NVVMDialect::getClusterDimAttrName()))
+    for (auto [d, extent] : llvm::enumerate(cluster.asArrayRef()))
+      kernel.cluster[d] = extent;
   return success();
 }
 
@@ -185,6 +193,10 @@ static std::string toJson(const KernelDescription &kernel) {
   writeString(os, kernel.target);
   os << ",\n  \"block\": ";
   writeTriple(os, kernel.block);
+  if (kernel.cluster != std::array<int64_t, 3>{1, 1, 1}) {
+    os << ",\n  \"cluster\": ";
+    writeTriple(os, kernel.cluster);
+  }
   os << ",\n  \"grid\": ";
   writeTriple(os, kernel.grid);
   os << ",\n  \"dynamic_shared_memory\": " << kernel.dynamicSharedMemory
@@ -244,6 +256,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.persistent = options.persistent;
   conversion.persistentCTAs = options.persistentCTAs;
   conversion.ctasPerSM = options.ctasPerSM;
+  conversion.clusterSplits = options.clusterSplits;
   convert.addPass(createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(module)))
     return failure();
@@ -268,6 +281,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   artifact.entry = kernel.entry;
   artifact.grid = kernel.grid;
   artifact.block = kernel.block;
+  artifact.cluster = kernel.cluster;
   artifact.dynamicSharedMemory = kernel.dynamicSharedMemory;
   return artifact;
 }

@@ -83,6 +83,8 @@ struct KernelChoices {
   int64_t persistentCTAs;
   /// Resident CTAs per SM; 0 picks.
   int64_t ctasPerSM;
+  /// Clusters of key-split CTAs; 0 picks.
+  int64_t clusterSplits;
   const TargetModel &target;
 };
 
@@ -191,6 +193,35 @@ bool splitKeysWithStages(FlashKernelConfig &config,
     config.numStages = 2;
   }
   return splitKeys(config, choices);
+}
+
+/// FlashKernelConfig::clusterSplits for a key-split tile: the largest power
+/// of two that the target's clusters hold, that keeps the grid within one
+/// CTA per SM, and that leaves every warp at least `minStepsPerWarp` steps
+/// of the longest row.
+int64_t clusterSplitsFor(const FlashKernelConfig &config,
+                         const TargetModel &target, int64_t longestRowSteps) {
+  constexpr int64_t minStepsPerWarp = 4;
+  int64_t splits = 1;
+  while (2 * splits <= target.maxClusterCTAs &&
+         2 * splits * config.numWorkItems() <= target.multiprocessors &&
+         2 * splits * config.keySplits * minStepsPerWarp <= longestRowSteps)
+    splits *= 2;
+  return splits;
+}
+
+/// Steps (of kvChunk keys) of the longest row a CTA of `config` walks.
+int64_t longestRowSteps(AttentionOp op, const FlashKernelConfig &config,
+                        const ref::BlockPattern &pattern) {
+  ref::BlockSchedule schedule =
+      config.schedule ? *config.schedule
+                      : ref::buildSchedule(pattern, *op.getStaticProblemShape(),
+                                           *op.getStaticPositions(),
+                                           config.qTile);
+  int64_t longest = 0;
+  for (int64_t row = 0; row < schedule.numRows(); ++row)
+    longest = std::max(longest, schedule.rowLength(row));
+  return longest * config.chunksPerBlock();
 }
 
 /// Fewer than 16 waves of CTAs on the chip. There an 8-warp CTA (one per
@@ -313,6 +344,12 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
                << " of these CTAs",
            failure();
   config.launchGroupSlices = launchGroupSlices(config, choices.target);
+  if (config.keySplits > 1)
+    config.clusterSplits =
+        choices.clusterSplits > 0
+            ? choices.clusterSplits
+            : clusterSplitsFor(config, choices.target,
+                               longestRowSteps(op, config, *pattern));
   if (config.persistent)
     config.persistentCTAs =
         persistentGrid(config, choices.target, choices.persistentCTAs);
@@ -337,7 +374,7 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   auto constant = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, value);
   };
-  gpu::KernelDim3 grid{constant(config.numChunks),
+  gpu::KernelDim3 grid{constant(config.numChunks * config.clusterSplits),
                        constant(config.heads / config.packedHeads),
                        constant(config.batch)};
   if (config.persistent)
@@ -404,9 +441,19 @@ struct ConvertS2AttnToGPUPass
           << "CTA count";
       return signalPassFailure();
     }
+    if (clusterSplits < 0 || clusterSplits > std::max<int64_t>(
+                                                 1, target->maxClusterCTAs)) {
+      module.emitError("convert-s2attn-to-gpu: cluster-splits = ")
+          << int64_t(clusterSplits) << " is not supported on " << chip
+          << "; expected 0 (auto) or 1 to "
+          << std::max<int64_t>(1, target->maxClusterCTAs)
+          << (target->maxClusterCTAs ? "" : " (no thread block clusters)");
+      return signalPassFailure();
+    }
     KernelChoices choices{schedule,       packGQA,   stages,
                           longestFirst,   ctaRows,   persistent,
-                          persistentCTAs, ctasPerSM, *target};
+                          persistentCTAs, ctasPerSM, clusterSplits,
+                          *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())

@@ -1,13 +1,14 @@
-// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="stages=2" --canonicalize --cse | FileCheck %s
-// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu --canonicalize --cse | FileCheck %s --check-prefix=STAGES3
-// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="stages=3" --canonicalize --cse | FileCheck %s --check-prefix=STAGES3
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=1 stages=2" --canonicalize --cse | FileCheck %s
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=1" --canonicalize --cse | FileCheck %s --check-prefix=STAGES3
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=1 stages=3" --canonicalize --cse | FileCheck %s --check-prefix=STAGES3
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80" | FileCheck %s --check-prefix=SM80AUTO
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80 stages=3" | FileCheck %s --check-prefix=SM80
-// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="ctas-per-sm=2" | FileCheck %s --check-prefix=TWO
-// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cta-rows=64" | FileCheck %s --check-prefix=ROWS64
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=1 ctas-per-sm=2" | FileCheck %s --check-prefix=TWO
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=1 cta-rows=64" | FileCheck %s --check-prefix=ROWS64
 
 // Decoding: one query, four query heads packed on each KV head, so every row
-// of a CTA fits one warp's 16. Four warps split the row's keys instead of
+// of a CTA fits one warp's 16 (without thread block clusters, which
+// cluster-splits.mlir covers). Four warps split the row's keys instead of
 // leaving three idle: warp w walks steps w, w + 4, ... of 32 keys (two per
 // 64-key block) with K/V stages of its own (with stages=2, checked first: 8 x
 // 16 KiB, then the 16-row Q tile), and the four softmax states merge at the

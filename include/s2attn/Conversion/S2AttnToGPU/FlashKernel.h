@@ -50,6 +50,11 @@ struct FlashKernelConfig {
   /// of the CTA in one warp's 16) would otherwise be one warp's chain of
   /// steps; 1 elsewhere.
   int64_t keySplits = 1;
+  /// sm_90 thread block clusters: CTAs of one cluster that split a key-split
+  /// tile's keys further. CTA r's warp w walks steps r * keySplits + w,
+  /// + keySplits * clusterSplits, ...; the CTAs' merged states meet in the
+  /// first CTA's registers through distributed shared memory. 1 elsewhere.
+  int64_t clusterSplits = 1;
   Type elementType;
   bool hasLse = false;
   /// Schedule tiles t in [firstQTile, firstQTile + numQTiles) (absolute).
@@ -99,6 +104,8 @@ struct FlashKernelConfig {
     int64_t threadsPerSM = headDim == 64 ? 512 : 256;
     return std::max<int64_t>(1, threadsPerSM / numThreads());
   }
+  /// Warps that walk one tile's keys side by side.
+  int64_t keyWalkers() const { return keySplits * clusterSplits; }
   int64_t numWarps() const { return ctaRows / 16 * keySplits; }
   int64_t numThreads() const { return numWarps() * 32; }
   int64_t chunksPerBlock() const { return block / kvChunk; }

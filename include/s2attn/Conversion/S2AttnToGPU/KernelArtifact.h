@@ -23,6 +23,8 @@ struct KernelArtifact {
   std::string entry;
   std::array<int64_t, 3> grid{1, 1, 1};
   std::array<int64_t, 3> block{1, 1, 1};
+  /// Thread block cluster the kernel was compiled for (.reqnctapercluster).
+  std::array<int64_t, 3> cluster{1, 1, 1};
   int64_t dynamicSharedMemory = 0;
   std::string cubin;
   std::string ptx; ///< empty unless asked for
@@ -40,6 +42,7 @@ struct KernelArtifactOptions {
   bool persistent = false;
   int64_t persistentCTAs = 0;
   int64_t ctasPerSM = 0;
+  int64_t clusterSplits = 0;
   bool emitPtx = false;
 };
 

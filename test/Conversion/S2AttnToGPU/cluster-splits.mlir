@@ -1,0 +1,109 @@
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu --canonicalize --cse | FileCheck %s
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=4" | FileCheck %s --check-prefix=FOUR
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=1" | FileCheck %s --check-prefix=NONE
+// RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80" | FileCheck %s --check-prefix=NONE
+// RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=9" 2>&1 | FileCheck %s --check-prefix=NINE
+// RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80 cluster-splits=2" 2>&1 | FileCheck %s --check-prefix=AMPERE
+
+// Decoding one token over 8192 keys, 32 query heads on 8 KV heads: a
+// key-split CTA per KV head would leave 124 of the 132 SMs idle. On sm_90a
+// the 8 CTAs of a thread block cluster share the tile instead: CTA r's warp
+// w walks steps 4r + w, 4r + w + 32, ... (256 steps of 32 keys, 8 a warp),
+// the warps of a CTA merge through its shared memory as under key splits,
+// and the first CTA's first warp merges the 8 CTAs' states, read from their
+// shared memory (mapa to each rank, ld.shared::cluster). The grid's x is the
+// 8 CTAs of a cluster, one cluster per KV head.
+
+// CHECK-LABEL: func.func @dense_8k
+// CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c8, %c8, %c1) threads in (%c128, %c1, %c1)
+// CHECK: gpu.func @s2attn_fwd({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.cluster_dim = array<i32: 8, 1, 1>, nvvm.minctasm = 1 : i32}
+// CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
+// CHECK: %block_id_x = gpu.block_id x
+// CHECK: %[[RANK:.*]] = arith.remui %block_id_x, %c8 : index
+// CHECK-NEXT: arith.divui %block_id_x, %c8 : index
+// CHECK: %[[RANKWARPS:.*]] = arith.muli %[[RANK]], %c4 : index
+// CHECK-NEXT: %[[WALKER:.*]] = arith.addi %[[RANKWARPS]], %[[WARP]] : index
+// This warp's share: ceil((steps - walker) / 32).
+// CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[WALKER]] : index
+// CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c32 : index
+// CHECK: scf.for
+// CHECK: nvvm.bar.warp.sync
+// CHECK-NEXT: %[[AHEAD:.*]] = arith.addi %{{.*}}, %c2 : index
+// CHECK-NEXT: %[[STRIDE:.*]] = arith.muli %[[AHEAD]], %c32 : index
+// CHECK-NEXT: arith.addi %[[WALKER]], %[[STRIDE]] : index
+// The CTA's warps merge as under key splits; the first warp leaves the
+// CTA's state in its lanes' words of the scratch.
+// CHECK: %[[FIRSTWARP:.*]] = arith.cmpi eq, %[[WARP]], %c0 : index
+// CHECK-NEXT: scf.if %[[FIRSTWARP]] {
+// CHECK: memref.store
+// CHECK: }
+// CHECK-NEXT: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: %[[FIRSTRANK:.*]] = arith.cmpi eq, %[[RANK]], %c0 : index
+// CHECK-NEXT: %[[MERGER:.*]] = arith.andi %[[FIRSTWARP]], %[[FIRSTRANK]] : i1
+// CHECK-NEXT: scf.if %[[MERGER]] {
+// CHECK: %[[LOCAL:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr<3>
+// CHECK-NEXT: %[[RANK0:.*]] = nvvm.mapa %[[LOCAL]], %c0_i32 : !llvm.ptr<3> -> !llvm.ptr<7>
+// CHECK-NEXT: llvm.load %[[RANK0]] : !llvm.ptr<7> -> f32
+// CHECK-NEXT: %[[WORD1:.*]] = llvm.getelementptr %[[RANK0]][32] : (!llvm.ptr<7>) -> !llvm.ptr<7>, f32
+// CHECK-NEXT: llvm.load %[[WORD1]] : !llvm.ptr<7> -> f32
+// CHECK: nvvm.mapa %[[LOCAL]], %c1_i32
+// CHECK: nvvm.mapa %[[LOCAL]], %c7_i32
+// CHECK-NOT: nvvm.mapa
+// CHECK: vector.store
+// No CTA leaves before the first one has read its shared memory.
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: gpu.return
+
+// FOUR-LABEL: func.func @dense_8k
+// FOUR: blocks in (%{{.*}}, %{{.*}}, %{{.*}})
+// FOUR: nvvm.cluster_dim = array<i32: 4, 1, 1>
+// NONE-LABEL: func.func @dense_8k
+// NONE-NOT: nvvm.cluster_dim
+// NONE-NOT: nvvm.mapa
+// NONE-LABEL: func.func @short_kv
+// NINE: error: convert-s2attn-to-gpu: cluster-splits = 9 is not supported on sm_90a; expected 0 (auto) or 1 to 8
+// AMPERE: error: convert-s2attn-to-gpu: cluster-splits = 2 is not supported on sm_80; expected 0 (auto) or 1 to 1 (no thread block clusters)
+func.func @dense_8k(%q: memref<1x1x32x128xbf16>, %k: memref<1x8192x8x128xbf16>, %v: memref<1x8192x8x128xbf16>, %o: memref<1x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x8192x8x128xbf16>, memref<1x8192x8x128xbf16>)
+      outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// 1024 keys: 32 steps, four a warp in a cluster of two.
+// CHECK-LABEL: func.func @mid_kv
+// CHECK: blocks in (%c2, %c8, %c1)
+// CHECK: nvvm.cluster_dim = array<i32: 2, 1, 1>
+func.func @mid_kv(%q: memref<1x1x32x128xbf16>, %k: memref<1x1024x8x128xbf16>, %v: memref<1x1024x8x128xbf16>, %o: memref<1x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x1024x8x128xbf16>, memref<1x1024x8x128xbf16>)
+      outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// 960 keys: 30 steps, fewer than four a warp for two CTAs: no cluster.
+// CHECK-LABEL: func.func @short_kv
+// CHECK: blocks in (%c1, %c8, %c1)
+// CHECK-NOT: nvvm.cluster_dim
+func.func @short_kv(%q: memref<1x1x32x128xbf16>, %k: memref<1x960x8x128xbf16>, %v: memref<1x960x8x128xbf16>, %o: memref<1x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x960x8x128xbf16>, memref<1x960x8x128xbf16>)
+      outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// 64 KV heads: 64 key-split CTAs; clusters of two make 128, one per SM on
+// 132 SMs; clusters of four (256) would not fit one wave.
+// CHECK-LABEL: func.func @many_heads
+// CHECK: blocks in (%c2, %c64, %c1)
+// CHECK: nvvm.cluster_dim = array<i32: 2, 1, 1>
+func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16>, %v: memref<1x8192x64x128xbf16>, %o: memref<1x1x64x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x64x128xbf16>, memref<1x8192x64x128xbf16>, memref<1x8192x64x128xbf16>)
+      outs(%o : memref<1x1x64x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
