@@ -167,7 +167,7 @@ FlashKernelEmitter::TileCopies FlashKernelEmitter::keyValueCopies() {
 }
 
 Value FlashKernelEmitter::walkStep(Value step) {
-  if (config.keySplits == 1)
+  if (config.keyWalkers() == 1)
     return step;
   return add(keyWalker(), mul(step, index(config.keyWalkers())));
 }

@@ -186,7 +186,7 @@ private:
   Value stepsOfWarp(Value numSteps);
   /// Key splits: a thread's softmax state as scalars (max, sum, O).
   SmallVector<Value> scalarsOf(const SoftmaxState &state);
-  int64_t keySplitValues() const { return 4 + 4 * config.headDim / 8; }
+  int64_t keySplitValues() const { return config.softmaxStateWords(); }
   /// The scratch (over the K/V stages) where warps 1.. leave their states,
   /// and the word of `value` of this lane of split `split` (warp split + 1).
   Value keySplitScratch();
@@ -198,14 +198,19 @@ private:
   SoftmaxState mergeKeySplits(const SoftmaxState &own);
   /// States as scalarsOf lists, each relative to its own max, as one.
   SoftmaxState mergeStates(ArrayRef<SmallVector<Value>> states);
-  /// Cluster splits: the first warp leaves its CTA's merged state in the
-  /// scratch's first slot, where the first CTA reads it.
-  void publishClusterSplit(const SoftmaxState &merged);
-  /// Cluster splits: the first CTA's first warp merges every CTA's state.
-  SoftmaxState mergeClusterSplits();
-  /// This lane's first scratch word (keySplitSlot(0, 0)) in the shared
-  /// memory of cluster CTA `rank`.
-  Value clusterSlot(Value rank);
+  /// Cluster splits: leaves `state` in scratch slot `slot`, where the first
+  /// CTA reads it (under key splits the first warp's merged state in slot
+  /// 0; otherwise every warp's own in slot `warp`).
+  void publishClusterSplit(const SoftmaxState &state, Value slot);
+  /// Cluster splits: every CTA's state in scratch slot `slot`, merged.
+  SoftmaxState mergeClusterSplits(Value slot);
+  /// Cluster splits, after publishClusterSplit: the first CTA's warps (those
+  /// where `mergingWarp` holds, when given) merge and write their rows.
+  void mergeClusterSplitsAndWrite(const WorkItem &item, Value slot,
+                                  Value mergingWarp);
+  /// This lane's first word of scratch slot `slot` (keySplitSlot(slot, 0))
+  /// in the shared memory of cluster CTA `rank`.
+  Value clusterSlot(Value rank, Value slot);
   /// barrier.cluster arrive (release) and wait (acquire) by every thread.
   void syncCluster();
 

@@ -87,8 +87,14 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
         Value ahead = add(step, index(config.numStages - 1));
         issueKVLoadsIfAny(item, walk, numSteps, walkStep(ahead), ahead);
       });
-  if (config.keySplits == 1)
+  if (config.keySplits == 1 && config.clusterSplits == 1)
     return writeOutputOfWarp(item, final);
+  if (config.keySplits == 1) {
+    // Every warp is past its last read of the K/V stages the scratch reuses.
+    gpu::BarrierOp::create(b);
+    publishClusterSplit(final, warp);
+    return mergeClusterSplitsAndWrite(item, warp, /*mergingWarp=*/Value());
+  }
   publishKeySplit(final);
   Value firstWarp = cmp(arith::CmpIPredicate::eq, warp, index(0));
   if (config.clusterSplits == 1) {
@@ -99,28 +105,38 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
     return;
   }
   scf::IfOp::create(b, firstWarp, [&](OpBuilder &, Location) {
-    publishClusterSplit(mergeKeySplits(final));
+    publishClusterSplit(mergeKeySplits(final), index(0));
     scf::YieldOp::create(b);
   });
+  mergeClusterSplitsAndWrite(item, index(0), firstWarp);
+}
+
+void FlashKernelEmitter::mergeClusterSplitsAndWrite(const WorkItem &item,
+                                                    Value slot,
+                                                    Value mergingWarp) {
   syncCluster();
-  Value firstRank = cmp(arith::CmpIPredicate::eq, clusterRank, index(0));
-  scf::IfOp::create(b, arith::AndIOp::create(b, firstWarp, firstRank),
-                    [&](OpBuilder &, Location) {
-                      writeOutputOfWarp(item, mergeClusterSplits());
-                      scf::YieldOp::create(b);
-                    });
+  Value merger = cmp(arith::CmpIPredicate::eq, clusterRank, index(0));
+  if (mergingWarp)
+    merger = arith::AndIOp::create(b, mergingWarp, merger);
+  scf::IfOp::create(b, merger, [&](OpBuilder &, Location) {
+    writeOutputOfWarp(item, mergeClusterSplits(slot));
+    scf::YieldOp::create(b);
+  });
   // The first CTA reads the others' shared memory until here.
   syncCluster();
 }
 
 Value FlashKernelEmitter::keyWalker() {
+  // Without key splits a CTA's warps walk its steps together.
+  if (config.keySplits == 1)
+    return clusterRank;
   if (config.clusterSplits == 1)
     return warp;
   return add(mul(clusterRank, index(config.keySplits)), warp);
 }
 
 Value FlashKernelEmitter::stepsOfWarp(Value numSteps) {
-  if (config.keySplits == 1)
+  if (config.keyWalkers() == 1)
     return numSteps;
   Value steps = arith::CeilDivSIOp::create(b, sub(numSteps, keyWalker()),
                                            index(config.keyWalkers()));

@@ -135,7 +135,7 @@ void FlashKernelEmitter::writeOutputOfWarp(const WorkItem &item,
 Value FlashKernelEmitter::keySplitScratch() {
   auto workgroup = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  int64_t floats = (config.keySplits - 1) * keySplitValues() * 32;
+  int64_t floats = config.scratchSlots() * keySplitValues() * 32;
   auto type = MemRefType::get({floats}, b.getF32Type(),
                               MemRefLayoutAttrInterface(), workgroup);
   return memref::ViewOp::create(b, type, shared, index(0), ValueRange{});
@@ -229,16 +229,16 @@ FlashKernelEmitter::mergeStates(ArrayRef<SmallVector<Value>> splits) {
   return merged;
 }
 
-void FlashKernelEmitter::publishClusterSplit(const SoftmaxState &merged) {
-  // The first warp read the other warps' slots into registers above; each
-  // lane now overwrites only its own words of the first slot.
+void FlashKernelEmitter::publishClusterSplit(const SoftmaxState &state,
+                                             Value slot) {
+  // Under key splits the first warp read the other warps' slots into
+  // registers above; each lane overwrites only its own words.
   Value scratch = keySplitScratch();
-  for (auto [i, v] : llvm::enumerate(scalarsOf(merged)))
-    memref::StoreOp::create(b, v, scratch,
-                            ValueRange{keySplitSlot(index(0), i)});
+  for (auto [i, v] : llvm::enumerate(scalarsOf(state)))
+    memref::StoreOp::create(b, v, scratch, ValueRange{keySplitSlot(slot, i)});
 }
 
-Value FlashKernelEmitter::clusterSlot(Value rank) {
+Value FlashKernelEmitter::clusterSlot(Value rank, Value slot) {
   auto sharedPointer = LLVM::LLVMPointerType::get(
       b.getContext(), static_cast<unsigned>(NVVM::NVVMMemorySpace::Shared));
   auto clusterPointer = LLVM::LLVMPointerType::get(
@@ -248,7 +248,7 @@ Value FlashKernelEmitter::clusterSlot(Value rank) {
       b, b.getI64Type(),
       memref::ExtractAlignedPointerAsIndexOp::create(b, shared));
   Value laneOffset = arith::IndexCastOp::create(
-      b, b.getI64Type(), mul(keySplitSlot(index(0), 0), index(4)));
+      b, b.getI64Type(), mul(keySplitSlot(slot, 0), index(4)));
   Value local = LLVM::IntToPtrOp::create(
       b, sharedPointer, Value(arith::AddIOp::create(b, base, laneOffset)));
   return NVVM::MapaOp::create(
@@ -256,10 +256,10 @@ Value FlashKernelEmitter::clusterSlot(Value rank) {
       arith::IndexCastOp::create(b, b.getI32Type(), rank));
 }
 
-SoftmaxState FlashKernelEmitter::mergeClusterSplits() {
+SoftmaxState FlashKernelEmitter::mergeClusterSplits(Value slotIndex) {
   SmallVector<SmallVector<Value>> splits;
   for (int64_t rank = 0; rank < config.clusterSplits; ++rank) {
-    Value slot = clusterSlot(index(rank));
+    Value slot = clusterSlot(index(rank), slotIndex);
     SmallVector<Value> values;
     // keySplitSlot's layout: word `value` of a lane lies 32 words further.
     for (int64_t i = 0; i < keySplitValues(); ++i) {

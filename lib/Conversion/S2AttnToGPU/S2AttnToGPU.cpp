@@ -195,19 +195,36 @@ bool splitKeysWithStages(FlashKernelConfig &config,
   return splitKeys(config, choices);
 }
 
-/// FlashKernelConfig::clusterSplits for a key-split tile: the largest power
-/// of two that the target's clusters hold, that keeps the grid within one
-/// CTA per SM, and that leaves every warp at least `minStepsPerWarp` steps
-/// of the longest row.
+/// FlashKernelConfig::clusterSplits: the largest power of two that the
+/// target's clusters hold, that keeps the grid within one wave, and that
+/// leaves every walker (a key-split warp, or a CTA) at least
+/// `minStepsPerWalker` steps of the longest row. Problems of many tiles
+/// (prefill) fill the chip without and keep 1.
 int64_t clusterSplitsFor(const FlashKernelConfig &config,
-                         const TargetModel &target, int64_t longestRowSteps) {
-  constexpr int64_t minStepsPerWarp = 4;
+                         const TargetModel &target,
+                         function_ref<int64_t()> longestRowSteps) {
+  constexpr int64_t minStepsPerWalker = 4;
+  auto fits = [&](int64_t splits) {
+    return splits <= target.maxClusterCTAs &&
+           splits * config.numWorkItems() <= ctasPerWave(config, target);
+  };
+  // The longest row needs the schedule: only for grids that leave room.
+  if (!fits(2))
+    return 1;
+  int64_t steps = longestRowSteps();
   int64_t splits = 1;
-  while (2 * splits <= target.maxClusterCTAs &&
-         2 * splits * config.numWorkItems() <= target.multiprocessors &&
-         2 * splits * config.keySplits * minStepsPerWarp <= longestRowSteps)
+  while (fits(2 * splits) &&
+         2 * splits * config.keySplits * minStepsPerWalker <= steps)
     splits *= 2;
   return splits;
+}
+
+/// The CTAs' softmax states (FlashKernelConfig::scratchSlots) fit in the K/V
+/// stages they overwrite after the walk.
+bool clusterScratchFits(const FlashKernelConfig &config) {
+  int64_t stateBytes = config.softmaxStateWords() * 32 * 4;
+  return config.scratchSlots() * stateBytes <=
+         config.kvBuffers() * config.kvStageBytes();
 }
 
 /// Steps (of kvChunk keys) of the longest row a CTA of `config` walks.
@@ -344,12 +361,13 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
                << " of these CTAs",
            failure();
   config.launchGroupSlices = launchGroupSlices(config, choices.target);
-  if (config.keySplits > 1)
+  if (!config.persistent && clusterScratchFits(config))
     config.clusterSplits =
         choices.clusterSplits > 0
             ? choices.clusterSplits
-            : clusterSplitsFor(config, choices.target,
-                               longestRowSteps(op, config, *pattern));
+            : clusterSplitsFor(config, choices.target, [&] {
+                return longestRowSteps(op, config, *pattern);
+              });
   if (config.persistent)
     config.persistentCTAs =
         persistentGrid(config, choices.target, choices.persistentCTAs);

@@ -5,6 +5,10 @@
 // RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=9" 2>&1 | FileCheck %s --check-prefix=NINE
 // RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80 cluster-splits=2" 2>&1 | FileCheck %s --check-prefix=AMPERE
 
+// Thread block clusters (sm_90a) for tiles too few to fill the chip: the
+// CTAs of a cluster split a tile's walk and the first CTA merges their
+// softmax states from their shared memory.
+//
 // Decoding one token over 8192 keys, 32 query heads on 8 KV heads: a
 // key-split CTA per KV head would leave 124 of the 132 SMs idle. On sm_90a
 // the 8 CTAs of a thread block cluster share the tile instead: CTA r's warp
@@ -105,5 +109,57 @@ func.func @short_kv(%q: memref<1x1x32x128xbf16>, %k: memref<1x960x8x128xbf16>, %
 func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16>, %v: memref<1x8192x64x128xbf16>, %o: memref<1x1x64x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x1x64x128xbf16>, memref<1x8192x64x128xbf16>, memref<1x8192x64x128xbf16>)
       outs(%o : memref<1x1x64x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// MQA: 32 query heads on one KV head fill 32 rows, more than a warp's 16,
+// so the tile has a 64-row CTA, not key splits: one CTA in all. A cluster of
+// 8 such CTAs splits the walk: CTA r's four warps walk steps r, r + 8, ...
+// of the 512 (64 keys each) together, every warp leaves its rows' state in
+// a scratch slot of its own, and the first CTA's warps each merge their
+// slot's 8 states.
+// CHECK-LABEL: func.func @mqa
+// CHECK: blocks in (%c8, %c1, %c1) threads in (%c128, %c1, %c1)
+// CHECK: nvvm.cluster_dim = array<i32: 8, 1, 1>, nvvm.minctasm = 2 : i32
+// CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
+// CHECK: %[[RANK:.*]] = arith.remui %block_id_x, %c8 : index
+// CHECK: %[[LEFT:.*]] = arith.subi %c512, %[[RANK]] : index
+// CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c8 : index
+// CHECK: scf.for
+// CHECK-NEXT: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: gpu.barrier
+// After the walk, a CTA barrier before the scratch overwrites the stages.
+// CHECK: gpu.barrier
+// CHECK-NEXT: memref.view %{{.*}}[%c0][] : {{.*}} to memref<8704xf32, #gpu.address_space<workgroup>>
+// Word v of warp w's slot, lane l: (68 w + v) * 32 + l.
+// CHECK: %[[SLOT:.*]] = arith.muli %[[WARP]], %c68 : index
+// CHECK: memref.store
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: %[[FIRST:.*]] = arith.cmpi eq, %[[RANK]], %c0 : index
+// CHECK-NEXT: scf.if %[[FIRST]] {
+// CHECK: nvvm.mapa %{{.*}}, %c0_i32
+// CHECK: nvvm.mapa %{{.*}}, %c7_i32
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: gpu.return
+func.func @mqa(%q: memref<1x1x32x128xbf16>, %k: memref<1x32768x1x128xbf16>, %v: memref<1x32768x1x128xbf16>, %o: memref<1x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x32768x1x128xbf16>, memref<1x32768x1x128xbf16>)
+      outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// Prefill with many tiles fills the chip without clusters: 4096 tokens of
+// 32 heads are 2048 CTAs.
+// CHECK-LABEL: func.func @prefill
+// CHECK: blocks in (%c64, %c32, %c1)
+// CHECK-NOT: nvvm.cluster_dim
+func.func @prefill(%q: memref<1x4096x32x128xbf16>, %k: memref<1x4096x32x128xbf16>, %v: memref<1x4096x32x128xbf16>, %o: memref<1x4096x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x4096x32x128xbf16>, memref<1x4096x32x128xbf16>, memref<1x4096x32x128xbf16>)
+      outs(%o : memref<1x4096x32x128xbf16>) pattern = #s2attn.local_stride<block = 64, local = 8, stride = 16>
   return
 }

@@ -104,7 +104,17 @@ struct FlashKernelConfig {
     int64_t threadsPerSM = headDim == 64 ? 512 : 256;
     return std::max<int64_t>(1, threadsPerSM / numThreads());
   }
-  /// Warps that walk one tile's keys side by side.
+  /// 32-bit words of a lane's softmax state: two rows' max and sum, and its
+  /// O accumulator.
+  int64_t softmaxStateWords() const { return 4 + headDim / 2; }
+  /// Softmax states the scratch over the K/V stages holds at the end: the
+  /// key splits' warps but the first; under cluster splits alone, every
+  /// warp's.
+  int64_t scratchSlots() const {
+    return keySplits > 1 ? keySplits - 1 : numWarps();
+  }
+  /// Walkers of one tile's keys, side by side: key-split warps, or CTAs of a
+  /// cluster (all their warps together), or both.
   int64_t keyWalkers() const { return keySplits * clusterSplits; }
   int64_t numWarps() const { return ctaRows / 16 * keySplits; }
   int64_t numThreads() const { return numWarps() * 32; }
