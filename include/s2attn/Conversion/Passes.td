@@ -35,11 +35,13 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     * decoding (every query of a tile, with its packed heads, fits one
       warp's 16 rows): four warps split the row's keys, each walking every
       fourth step of 32 keys through K/V stages of its own, and merge their
-      softmax states through shared memory at the end (key splits); on
-      sm_90a, when a decode tile's row is long enough and the chip has SMs
-      to spare, the CTAs of a thread block cluster (up to 8) split those
-      keys once more and the first one merges their states from their
-      shared memory (`mapa`, `ld.shared::cluster`): `cluster-splits`;
+      softmax states through shared memory at the end (key splits);
+    * tiles too few to fill the chip (decoding; MQA; prefills of few heads),
+      sm_90a: the CTAs of a thread block cluster (up to 8) split each tile's
+      walk once more, CTA r taking steps r, r + n, ... (under key splits,
+      its warps every 4n-th), and the first CTA merges their softmax states
+      from their shared memory (`mapa`, `ld.shared::cluster`):
+      `cluster-splits`;
     * each warp normalizes and stores its own rows, with no CTA barrier
       (under key splits, the first warp the merged rows);
     * the LSE output is written when the op has one.
@@ -102,11 +104,12 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "stage, three 4-warp CTAs at head_dim 128, 168 registers, "
            "measured 6-9% slower on an H100)">,
     Option<"clusterSplits", "cluster-splits", "int64_t", /*default=*/"0",
-           "Thread block clusters for key-split (decode) tiles, sm_90a only: "
-           "CTAs of a cluster walk every n-th step of the tile's keys and "
-           "merge through distributed shared memory. 0 (auto): the largest "
-           "power of two up to 8 that keeps one CTA per SM and four steps "
-           "per warp; 1: no clusters; or a count up to 8">,
+           "Thread block clusters that split each tile's walk, sm_90a only: "
+           "the n CTAs of a cluster take every n-th step and merge through "
+           "distributed shared memory. 0 (auto): the largest power of two up "
+           "to 8 that keeps the grid within one wave and leaves four steps "
+           "per walker (a key-split warp, or a CTA); 1: no clusters; or a "
+           "count up to 8">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory buffers: 2, 3, or 0 (auto): 2 for CTAs of "
            "rows (3 measured 10-17% slower at head_dim 128 on an H100 and "
