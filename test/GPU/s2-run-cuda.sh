@@ -39,6 +39,7 @@ cases=(
   "--q-len 256 --kv-len 1024 --kv-start 100 --heads 4 --head-dim 64 --dtype f16 --block 64 --local 2 --stride 2"
   "--q-len 4096 --heads 32 --head-dim 128 --dtype bf16 --block 64 --local 8 --stride 16 --time --repeat 20"
   "--q-len 1 --kv-len 20000 --heads 32 --kv-heads 8 --head-dim 128 --dtype bf16 --dense"
+  "--q-len 1 --kv-len 9000 --heads 32 --kv-heads 1 --head-dim 64 --dtype f16 --dense"
 )
 # Refused before any launch, exit 2, with the reason after "|": head_dim 96
 # has no mma.sync kernel, and sm_80 code runs only on sm_8x cards (there it

@@ -33,9 +33,11 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
       (`pack-gqa`); decoding then reads the cache once per KV head instead of
       once per query head;
     * decoding (every query of a tile, with its packed heads, fits one
-      warp's 16 rows): four warps split the row's keys, each walking every
-      fourth step of 32 keys through K/V stages of its own, and merge their
-      softmax states through shared memory at the end (key splits);
+      warp's 16 rows, or two warps' 32, as for MQA): four warps split the
+      row's keys, four ways (or two ways for each 16 of the 32 rows), each
+      walking every fourth (second) step of 32 keys through K/V stages of
+      its own, and merge their softmax states through shared memory at the
+      end (key splits);
     * tiles too few to fill the chip (decoding; MQA; prefills of few heads),
       sm_90a: the CTAs of a thread block cluster (up to 8) split each tile's
       walk once more, CTA r taking steps r, r + n, ... (under key splits,
@@ -43,7 +45,7 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
       from their shared memory (`mapa`, `ld.shared::cluster`):
       `cluster-splits`;
     * each warp normalizes and stores its own rows, with no CTA barrier
-      (under key splits, the first warp the merged rows);
+      (under key splits, the first split's warps the merged rows);
     * the LSE output is written when the op has one.
 
     Problems the kernel does not serve (f32 elements, head dims other than
@@ -83,7 +85,7 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Most query rows per CTA: 64, 128, or 0 (auto): a 128-token tile "
            "(block 128) goes to two 4-warp CTAs when its 8-warp CTAs would "
            "fill fewer than 16 waves of the chip, else to one; a decode tile "
-           "(its queries and packed heads fit 16 rows) gets key splits, "
+           "(its queries and packed heads fit 16 or 32 rows) gets key splits, "
            "which 64 or 128 turn off">,
     Option<"persistent", "persistent", "bool", /*default=*/"false",
            "Experimental: instead of one CTA per (query tile, head, batch), "

@@ -424,7 +424,15 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   warp = div(thread, 32);
   Value quadRow = div(lane, 4);
   // Key splits share the CTA's 16 rows.
-  warpFirstRow = config.keySplits > 1 ? index(0) : mul(warp, index(16));
+  if (config.keySplits > 1) {
+    // Warps of one split hold different rows; the splits share them.
+    bool oneRowWarp = config.rowWarps() == 1;
+    rowGroup = oneRowWarp ? index(0) : rem(warp, config.rowWarps());
+    splitIndex = oneRowWarp ? warp : div(warp, config.rowWarps());
+    warpFirstRow = oneRowWarp ? index(0) : mul(rowGroup, index(16));
+  } else {
+    warpFirstRow = mul(warp, index(16));
+  }
   rowInWarp = add(warpFirstRow, quadRow);
 
   MmaSyncFragments mmaFragments(b, elementType, lane);

@@ -187,10 +187,13 @@ private:
   /// Key splits: a thread's softmax state as scalars (max, sum, O).
   SmallVector<Value> scalarsOf(const SoftmaxState &state);
   int64_t keySplitValues() const { return config.softmaxStateWords(); }
-  /// The scratch (over the K/V stages) where warps 1.. leave their states,
-  /// and the word of `value` of this lane of split `split` (warp split + 1).
+  /// The scratch (over the K/V stages) where splits 1.. leave their states,
+  /// and this lane's word `value` of scratch slot `slot`.
   Value keySplitScratch();
-  Value keySplitSlot(Value split, int64_t value);
+  Value keySplitSlot(Value slot, int64_t value);
+  /// The scratch slot of key split `split` (1 less than its index) for this
+  /// warp's rows.
+  Value splitSlot(Value split);
   /// Every warp but the first leaves its state in the scratch; the CTA
   /// syncs before and after.
   void publishKeySplit(const SoftmaxState &state);
@@ -229,6 +232,8 @@ private:
 
   // Per-thread state.
   Value lane, warp, warpFirstRow, rowInWarp, clusterRank;
+  // Key splits: this warp's rows (of rowWarps()) and split.
+  Value rowGroup, splitIndex;
   // Kernel-wide values.
   Value query, key, value, out, lse, shared, queryTile;
   gpu::GPUModuleOp module;

@@ -96,19 +96,19 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
     return mergeClusterSplitsAndWrite(item, warp, /*mergingWarp=*/Value());
   }
   publishKeySplit(final);
-  Value firstWarp = cmp(arith::CmpIPredicate::eq, warp, index(0));
+  Value firstSplit = cmp(arith::CmpIPredicate::eq, splitIndex, index(0));
   if (config.clusterSplits == 1) {
-    scf::IfOp::create(b, firstWarp, [&](OpBuilder &, Location) {
+    scf::IfOp::create(b, firstSplit, [&](OpBuilder &, Location) {
       writeOutputOfWarp(item, mergeKeySplits(final));
       scf::YieldOp::create(b);
     });
     return;
   }
-  scf::IfOp::create(b, firstWarp, [&](OpBuilder &, Location) {
-    publishClusterSplit(mergeKeySplits(final), index(0));
+  scf::IfOp::create(b, firstSplit, [&](OpBuilder &, Location) {
+    publishClusterSplit(mergeKeySplits(final), rowGroup);
     scf::YieldOp::create(b);
   });
-  mergeClusterSplitsAndWrite(item, index(0), firstWarp);
+  mergeClusterSplitsAndWrite(item, rowGroup, firstSplit);
 }
 
 void FlashKernelEmitter::mergeClusterSplitsAndWrite(const WorkItem &item,
@@ -131,8 +131,8 @@ Value FlashKernelEmitter::keyWalker() {
   if (config.keySplits == 1)
     return clusterRank;
   if (config.clusterSplits == 1)
-    return warp;
-  return add(mul(clusterRank, index(config.keySplits)), warp);
+    return splitIndex;
+  return add(mul(clusterRank, index(config.keySplits)), splitIndex);
 }
 
 Value FlashKernelEmitter::stepsOfWarp(Value numSteps) {

@@ -124,8 +124,8 @@ void FlashKernelEmitter::writeOutputOfWarp(const WorkItem &item,
   // Staging in the warp's own Q rows needs no CTA barrier: every Q copy
   // landed before the wait and barrier ahead of the walk, and since then
   // only this warp has read these rows, into its registers (under key
-  // splits all four warps read them, and only the first writes, after
-  // publishKeySplit's barriers). A warp that finishes its last step first
+  // splits every split's warp of these rows read them, and only the first
+  // split's writes, after publishKeySplit's barriers). A warp that finishes its last step first
   // stores while the others still compute.
   stageOutput(item, final, queryTile);
   syncWarp();
@@ -141,9 +141,15 @@ Value FlashKernelEmitter::keySplitScratch() {
   return memref::ViewOp::create(b, type, shared, index(0), ValueRange{});
 }
 
-Value FlashKernelEmitter::keySplitSlot(Value split, int64_t value) {
+Value FlashKernelEmitter::splitSlot(Value split) {
+  if (config.rowWarps() == 1)
+    return split;
+  return add(mul(split, index(config.rowWarps())), rowGroup);
+}
+
+Value FlashKernelEmitter::keySplitSlot(Value slot, int64_t value) {
   // Value-major, lane-minor: a warp's 32 lanes touch 32 consecutive words.
-  Value word = add(mul(split, index(keySplitValues())), index(value));
+  Value word = add(mul(slot, index(keySplitValues())), index(value));
   return add(mul(word, index(32)), lane);
 }
 
@@ -152,13 +158,12 @@ void FlashKernelEmitter::publishKeySplit(const SoftmaxState &state) {
   gpu::BarrierOp::create(b);
   Value scratch = keySplitScratch();
   SmallVector<Value> values = scalarsOf(state);
-  scf::IfOp::create(b, cmp(arith::CmpIPredicate::ne, warp, index(0)),
+  scf::IfOp::create(b, cmp(arith::CmpIPredicate::ne, splitIndex, index(0)),
                     [&](OpBuilder &, Location) {
-                      Value split = sub(warp, index(1));
+                      Value slot = splitSlot(sub(splitIndex, index(1)));
                       for (auto [i, v] : llvm::enumerate(values))
                         memref::StoreOp::create(
-                            b, v, scratch,
-                            ValueRange{keySplitSlot(split, i)});
+                            b, v, scratch, ValueRange{keySplitSlot(slot, i)});
                       scf::YieldOp::create(b);
                     });
   gpu::BarrierOp::create(b);
@@ -177,10 +182,11 @@ SoftmaxState FlashKernelEmitter::mergeKeySplits(const SoftmaxState &own) {
   Value scratch = keySplitScratch();
   SmallVector<SmallVector<Value>> splits = {scalarsOf(own)};
   for (int64_t split = 1; split < config.keySplits; ++split) {
+    Value slot = splitSlot(index(split - 1));
     SmallVector<Value> values;
     for (int64_t i = 0; i < keySplitValues(); ++i)
       values.push_back(memref::LoadOp::create(
-          b, scratch, ValueRange{keySplitSlot(index(split - 1), i)}));
+          b, scratch, ValueRange{keySplitSlot(slot, i)}));
     splits.push_back(values);
   }
   return mergeStates(splits);

@@ -147,30 +147,37 @@ void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
       config.firstChunk + 1;
 }
 
-/// Decoding: every query of a tile, with the heads packed with it, fits one
-/// warp's 16 rows, and a 16-row CTA packs as many heads as a wide one (a
-/// group of more than 16 heads would lose its shared K/V loads). One warp
-/// would then walk each row alone, a chain of dependent steps;
-/// FlashKernelConfig::keySplits warps split its keys.
-bool queriesFitOneWarp(AttentionOp op, const FlashKernelConfig &config,
-                       bool packGQA) {
-  if (!packGQA)
-    return config.qLen <= 16;
-  int64_t packed = packableHeads(op, config, 16);
+/// Decoding: the rows of a key-split CTA, 16 or 32, when every query of a
+/// tile, with the heads packed with it, fits them and such a CTA packs as
+/// many heads as a wide one (a larger group would lose its shared K/V
+/// loads); 0 otherwise. One or two warps would then walk each row alone, a
+/// chain of dependent steps, and a 64-row CTA would compute idle rows;
+/// FlashKernelConfig::keySplits warps split the keys instead.
+int64_t keySplitRows(AttentionOp op, const FlashKernelConfig &config,
+                     bool packGQA) {
   int64_t widePacked =
-      packableHeads(op, config, std::min<int64_t>(config.qTile, 128));
-  return packed == widePacked && config.qLen * packed <= 16;
+      packGQA ? packableHeads(op, config, std::min<int64_t>(config.qTile, 128))
+              : 1;
+  for (int64_t rows : {16, 32}) {
+    if (rows > config.qTile)
+      break;
+    int64_t packed = packGQA ? packableHeads(op, config, rows) : 1;
+    if (packed == widePacked && config.qLen * packed <= rows)
+      return rows;
+  }
+  return 0;
 }
 
-/// Makes `config` a key-split CTA when shared memory holds it as many times
-/// per SM as `ctas-per-sm` asks (once by default); otherwise leaves it as it
-/// was. Steps of at most 32 keys keep four warps' own two stages in 128 KiB
-/// at head_dim 128.
-bool splitKeys(FlashKernelConfig &config, const KernelChoices &choices) {
+/// Makes `config` a key-split CTA of four warps on `rows` rows when shared
+/// memory holds it as many times per SM as `ctas-per-sm` asks (once by
+/// default); otherwise leaves it as it was. Steps of at most 32 keys keep
+/// four warps' own two stages in 128 KiB at head_dim 128.
+bool splitKeys(FlashKernelConfig &config, const KernelChoices &choices,
+               int64_t rows) {
   int64_t kvChunk = config.kvChunk, ctaRows = config.ctaRows;
-  config.keySplits = 4;
+  config.keySplits = 64 / rows;
   config.kvChunk = std::min<int64_t>(config.block, 32);
-  config.ctaRows = 16;
+  config.ctaRows = rows;
   if (ctasBySharedMemory(config, choices.target) >=
       std::max<int64_t>(1, choices.ctasPerSM))
     return true;
@@ -185,14 +192,14 @@ bool splitKeys(FlashKernelConfig &config, const KernelChoices &choices) {
 /// decoding was 7-18% faster with three than with two on an H100
 /// (docs/performance.md).
 bool splitKeysWithStages(FlashKernelConfig &config,
-                         const KernelChoices &choices) {
+                         const KernelChoices &choices, int64_t rows) {
   if (choices.stages == 0) {
     config.numStages = 3;
-    if (splitKeys(config, choices))
+    if (splitKeys(config, choices, rows))
       return true;
     config.numStages = 2;
   }
-  return splitKeys(config, choices);
+  return splitKeys(config, choices, rows);
 }
 
 /// FlashKernelConfig::clusterSplits: the largest power of two that the
@@ -336,10 +343,10 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   config.longestFirst = choices.longestFirst && config.causal;
   config.persistent = choices.persistent;
   int64_t ctaRows = choices.ctaRows;
-  if (ctaRows == 0 && !config.persistent &&
-      queriesFitOneWarp(op, config, choices.packGQA) &&
-      splitKeysWithStages(config, choices)) {
-    ctaRows = 16;
+  int64_t splitRows = keySplitRows(op, config, choices.packGQA);
+  if (ctaRows == 0 && !config.persistent && splitRows &&
+      splitKeysWithStages(config, choices, splitRows)) {
+    ctaRows = splitRows;
   } else if (ctaRows == 0) {
     // 8 warps at most: at head_dim 128 a 16-warp CTA would need more
     // registers than an SM holds.

@@ -114,32 +114,33 @@ func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16
 
 // -----
 
-// MQA: 32 query heads on one KV head fill 32 rows, more than a warp's 16,
-// so the tile has a 64-row CTA, not key splits: one CTA in all. A cluster of
-// 8 such CTAs splits the walk: CTA r's four warps walk steps r, r + 8, ...
-// of the 512 (64 keys each) together, every warp leaves its rows' state in
-// a scratch slot of its own, and the first CTA's warps each merge their
-// slot's 8 states.
+// MQA: 32 query heads on one KV head fill 32 rows: a key-split CTA of two
+// row warps and two splits (key-splits.mlir), one CTA in all. A cluster of 8
+// such CTAs splits the walk: CTA r's split s walks steps 2r + s, 2r + s +
+// 16, ... of the 1024 (32 keys each), and the first CTA's first split merges
+// the 8 CTAs' states for its rows (slot w % 2 of each CTA's scratch).
 // CHECK-LABEL: func.func @mqa
-// CHECK: blocks in (%c8, %c1, %c1) threads in (%c128, %c1, %c1)
-// CHECK: nvvm.cluster_dim = array<i32: 8, 1, 1>, nvvm.minctasm = 2 : i32
+// CHECK: blocks in (%c8, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
+// CHECK: nvvm.cluster_dim = array<i32: 8, 1, 1>, nvvm.minctasm = 1 : i32
 // CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
+// CHECK: %[[ROWS:.*]] = arith.remui %[[WARP]], %c2 : index
+// CHECK-NEXT: %[[SPLIT:.*]] = arith.divui %[[WARP]], %c2 : index
 // CHECK: %[[RANK:.*]] = arith.remui %block_id_x, %c8 : index
-// CHECK: %[[LEFT:.*]] = arith.subi %c512, %[[RANK]] : index
-// CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c8 : index
+// CHECK: %[[RANKSPLITS:.*]] = arith.muli %[[RANK]], %c2 : index
+// CHECK-NEXT: %[[WALKER:.*]] = arith.addi %[[RANKSPLITS]], %[[SPLIT]] : index
+// CHECK: %[[LEFT:.*]] = arith.subi %c1024, %[[WALKER]] : index
+// CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c16 : index
 // CHECK: scf.for
-// CHECK-NEXT: nvvm.cp.async.wait.group 0
-// CHECK-NEXT: gpu.barrier
-// After the walk, a CTA barrier before the scratch overwrites the stages.
-// CHECK: gpu.barrier
-// CHECK-NEXT: memref.view %{{.*}}[%c0][] : {{.*}} to memref<8704xf32, #gpu.address_space<workgroup>>
-// Word v of warp w's slot, lane l: (68 w + v) * 32 + l.
-// CHECK: %[[SLOT:.*]] = arith.muli %[[WARP]], %c68 : index
-// CHECK: memref.store
+// CHECK-NEXT: nvvm.cp.async.wait.group 1
+// CHECK-NEXT: nvvm.bar.warp.sync
+// CHECK: %[[FIRSTSPLIT:.*]] = arith.cmpi eq, %[[SPLIT]], %c0 : index
+// CHECK-NEXT: scf.if %[[FIRSTSPLIT]] {
 // CHECK: nvvm.cluster.arrive {aligned}
 // CHECK-NEXT: nvvm.cluster.wait {aligned}
-// CHECK-NEXT: %[[FIRST:.*]] = arith.cmpi eq, %[[RANK]], %c0 : index
-// CHECK-NEXT: scf.if %[[FIRST]] {
+// CHECK-NEXT: %[[FIRSTRANK:.*]] = arith.cmpi eq, %[[RANK]], %c0 : index
+// CHECK-NEXT: %[[MERGER:.*]] = arith.andi %[[FIRSTSPLIT]], %[[FIRSTRANK]] : i1
+// CHECK-NEXT: scf.if %[[MERGER]] {
+// CHECK: %[[SLOTWORDS:.*]] = arith.muli %[[ROWS]], %c2176 : index
 // CHECK: nvvm.mapa %{{.*}}, %c0_i32
 // CHECK: nvvm.mapa %{{.*}}, %c7_i32
 // CHECK: nvvm.cluster.arrive {aligned}
@@ -161,5 +162,42 @@ func.func @mqa(%q: memref<1x1x32x128xbf16>, %k: memref<1x32768x1x128xbf16>, %v: 
 func.func @prefill(%q: memref<1x4096x32x128xbf16>, %k: memref<1x4096x32x128xbf16>, %v: memref<1x4096x32x128xbf16>, %o: memref<1x4096x32x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x4096x32x128xbf16>, memref<1x4096x32x128xbf16>, memref<1x4096x32x128xbf16>)
       outs(%o : memref<1x4096x32x128xbf16>) pattern = #s2attn.local_stride<block = 64, local = 8, stride = 16>
+  return
+}
+
+// -----
+
+// A prefill of one head: 64 query tiles of 64 rows on a chip of 264 such
+// CTAs. Clusters of 4 of these 4-warp CTAs share each tile: CTA r walks
+// steps r, r + 4, ... (all its warps together, CTA-wide stages), every warp
+// leaves its 16 rows' state in a scratch slot of its own after a CTA
+// barrier, and the first CTA's warps merge their slot's 4 states.
+// CHECK-LABEL: func.func @prefill_one_head
+// CHECK: blocks in (%c256, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920_i32
+// CHECK: nvvm.cluster_dim = array<i32: 4, 1, 1>, nvvm.minctasm = 2 : i32
+// CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
+// CHECK: %[[RANK:.*]] = arith.remui %block_id_x, %c4 : index
+// CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[RANK]] : index
+// CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c4 : index
+// CHECK: scf.for
+// CHECK-NEXT: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: gpu.barrier
+// CHECK-NOT: nvvm.bar.warp.sync
+// CHECK: gpu.barrier
+// CHECK-NEXT: memref.view %{{.*}}[%c0][] : {{.*}} to memref<8704xf32, #gpu.address_space<workgroup>>
+// Word 0 of warp w's slot, lane l: 2176 w + l (68 words of 32 lanes).
+// CHECK: %[[SLOT:.*]] = arith.muli %[[WARP]], %c2176 : index
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: %[[FIRSTRANK:.*]] = arith.cmpi eq, %[[RANK]], %c0 : index
+// CHECK-NEXT: scf.if %[[FIRSTRANK]] {
+// CHECK: nvvm.mapa %{{.*}}, %c3_i32
+// CHECK-NOT: nvvm.mapa
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: gpu.return
+func.func @prefill_one_head(%q: memref<1x4096x1x128xbf16>, %k: memref<1x4096x1x128xbf16>, %v: memref<1x4096x1x128xbf16>, %o: memref<1x4096x1x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x4096x1x128xbf16>, memref<1x4096x1x128xbf16>, memref<1x4096x1x128xbf16>)
+      outs(%o : memref<1x4096x1x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }

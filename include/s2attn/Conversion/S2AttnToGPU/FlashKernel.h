@@ -44,16 +44,18 @@ struct FlashKernelConfig {
   int64_t packedHeads = 1;
   /// Keys per inner step; divides `block`.
   int64_t kvChunk = 64;
-  /// Warps that compute the same rows on different keys: warp w of a group
-  /// walks steps w, w + keySplits, ... with K/V stages of its own, and the
-  /// group's softmax states merge at the end. A decode tile (every query row
-  /// of the CTA in one warp's 16) would otherwise be one warp's chain of
-  /// steps; 1 elsewhere.
+  /// Warps that compute the same 16 rows on different keys: warp w holds
+  /// rows 16 (w % rowWarps()) and is split w / rowWarps(); split s walks
+  /// steps s, s + keySplits, ... with K/V stages of its own, and the splits'
+  /// softmax states merge at the end. A decode tile (every query row of the
+  /// CTA in one or two warps' 16) would otherwise be a chain of steps per
+  /// warp, with warps idle; 1 elsewhere.
   int64_t keySplits = 1;
-  /// sm_90 thread block clusters: CTAs of one cluster that split a key-split
-  /// tile's keys further. CTA r's warp w walks steps r * keySplits + w,
-  /// + keySplits * clusterSplits, ...; the CTAs' merged states meet in the
-  /// first CTA's registers through distributed shared memory. 1 elsewhere.
+  /// sm_90 thread block clusters: CTAs of one cluster that split each tile's
+  /// walk further. CTA r's split s walks steps r * keySplits + s,
+  /// + keySplits * clusterSplits, ... (without key splits, all its warps
+  /// walk r, r + clusterSplits, ...); the CTAs' states meet in the first
+  /// CTA's registers through distributed shared memory. 1 elsewhere.
   int64_t clusterSplits = 1;
   Type elementType;
   bool hasLse = false;
@@ -111,12 +113,14 @@ struct FlashKernelConfig {
   /// key splits' warps but the first; under cluster splits alone, every
   /// warp's.
   int64_t scratchSlots() const {
-    return keySplits > 1 ? keySplits - 1 : numWarps();
+    return keySplits > 1 ? (keySplits - 1) * rowWarps() : numWarps();
   }
   /// Walkers of one tile's keys, side by side: key-split warps, or CTAs of a
   /// cluster (all their warps together), or both.
   int64_t keyWalkers() const { return keySplits * clusterSplits; }
-  int64_t numWarps() const { return ctaRows / 16 * keySplits; }
+  /// Warps that hold different rows.
+  int64_t rowWarps() const { return ctaRows / 16; }
+  int64_t numWarps() const { return rowWarps() * keySplits; }
   int64_t numThreads() const { return numWarps() * 32; }
   int64_t chunksPerBlock() const { return block / kvChunk; }
   int64_t elementBytes() const { return 2; }
@@ -136,7 +140,10 @@ struct FlashKernelConfig {
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
   /// K/V stage buffers in shared memory: numStages for each key split.
-  int64_t kvBuffers() const { return numStages * keySplits; }
+  /// Key-split warps each fill stages of their own.
+  int64_t kvBuffers() const {
+    return keySplits > 1 ? numStages * numWarps() : numStages;
+  }
   int64_t queryTileOffset() const { return kvBuffers() * kvStageBytes(); }
   /// A persistent CTA stages O in the K/V stage its last step read, when
   /// O fits there; otherwise in a buffer of its own after the Q tile (the Q
