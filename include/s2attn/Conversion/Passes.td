@@ -109,9 +109,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Thread block clusters that split each tile's walk, sm_90a only: "
            "the n CTAs of a cluster take every n-th step and merge through "
            "distributed shared memory. 0 (auto): the largest power of two up "
-           "to 8 that keeps the grid within one wave and leaves four steps "
-           "per walker (a key-split warp, or a CTA); 1: no clusters; or a "
-           "count up to 8">,
+           "to 8 that keeps the grid within one wave (key-split CTAs, which "
+           "stream K/V: half the SMs) and leaves four steps per walker (a "
+           "key-split warp, or a CTA); 1: no clusters; or a count up to 8">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory buffers: 2, 3, or 0 (auto): 2 for CTAs of "
            "rows (3 measured 10-17% slower at head_dim 128 on an H100 and "

@@ -202,9 +202,20 @@ bool splitKeysWithStages(FlashKernelConfig &config,
   return splitKeys(config, choices, rows);
 }
 
+/// CTAs that clusters may bring a grid to. CTAs of rows compute: up to one
+/// wave. Key-split CTAs stream K/V: 32 to 64 of them reached 2.9-3.0 TB/s
+/// on an H100 (one per SM), and 128 were 5-12% slower than 32 or 64 for the
+/// merging (docs/performance.md), so up to half the SMs.
+int64_t clusterGridLimit(const FlashKernelConfig &config,
+                         const TargetModel &target) {
+  if (config.keySplits > 1)
+    return target.multiprocessors / 2;
+  return ctasPerWave(config, target);
+}
+
 /// FlashKernelConfig::clusterSplits: the largest power of two that the
-/// target's clusters hold, that keeps the grid within one wave, and that
-/// leaves every walker (a key-split warp, or a CTA) at least
+/// target's clusters hold, that keeps the grid within clusterGridLimit, and
+/// that leaves every walker (a key-split warp, or a CTA) at least
 /// `minStepsPerWalker` steps of the longest row. Problems of many tiles
 /// (prefill) fill the chip without and keep 1.
 int64_t clusterSplitsFor(const FlashKernelConfig &config,
@@ -213,7 +224,7 @@ int64_t clusterSplitsFor(const FlashKernelConfig &config,
   constexpr int64_t minStepsPerWalker = 4;
   auto fits = [&](int64_t splits) {
     return splits <= target.maxClusterCTAs &&
-           splits * config.numWorkItems() <= ctasPerWave(config, target);
+           splits * config.numWorkItems() <= clusterGridLimit(config, target);
   };
   // The longest row needs the schedule: only for grids that leave room.
   if (!fits(2))

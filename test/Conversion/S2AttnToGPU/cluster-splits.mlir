@@ -101,11 +101,11 @@ func.func @short_kv(%q: memref<1x1x32x128xbf16>, %k: memref<1x960x8x128xbf16>, %
 
 // -----
 
-// 64 KV heads: 64 key-split CTAs; clusters of two make 128, one per SM on
-// 132 SMs; clusters of four (256) would not fit one wave.
+// Key-split CTAs stream K/V: clusters bring their grid to at most half the
+// SMs (66 of 132). 16 KV heads get clusters of 4; 64 KV heads none.
 // CHECK-LABEL: func.func @many_heads
-// CHECK: blocks in (%c2, %c64, %c1)
-// CHECK: nvvm.cluster_dim = array<i32: 2, 1, 1>
+// CHECK: blocks in (%c1, %c64, %c1)
+// CHECK-NOT: nvvm.cluster_dim
 func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16>, %v: memref<1x8192x64x128xbf16>, %o: memref<1x1x64x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x1x64x128xbf16>, memref<1x8192x64x128xbf16>, memref<1x8192x64x128xbf16>)
       outs(%o : memref<1x1x64x128xbf16>) pattern = #s2attn.dense<block = 64>
@@ -199,5 +199,16 @@ func.func @prefill(%q: memref<1x4096x32x128xbf16>, %k: memref<1x4096x32x128xbf16
 func.func @prefill_one_head(%q: memref<1x4096x1x128xbf16>, %k: memref<1x4096x1x128xbf16>, %v: memref<1x4096x1x128xbf16>, %o: memref<1x4096x1x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x4096x1x128xbf16>, memref<1x4096x1x128xbf16>, memref<1x4096x1x128xbf16>)
       outs(%o : memref<1x4096x1x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @sixteen_kv_heads
+// CHECK: blocks in (%c4, %c16, %c1)
+// CHECK: nvvm.cluster_dim = array<i32: 4, 1, 1>
+func.func @sixteen_kv_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x16x128xbf16>, %v: memref<1x8192x16x128xbf16>, %o: memref<1x1x64x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x64x128xbf16>, memref<1x8192x16x128xbf16>, memref<1x8192x16x128xbf16>)
+      outs(%o : memref<1x1x64x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }
