@@ -111,38 +111,6 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
   mergeClusterSplitsAndWrite(item, rowGroup, firstSplit);
 }
 
-void FlashKernelEmitter::mergeClusterSplitsAndWrite(const WorkItem &item,
-                                                    Value slot,
-                                                    Value mergingWarp) {
-  syncCluster();
-  Value merger = cmp(arith::CmpIPredicate::eq, clusterRank, index(0));
-  if (mergingWarp)
-    merger = arith::AndIOp::create(b, mergingWarp, merger);
-  scf::IfOp::create(b, merger, [&](OpBuilder &, Location) {
-    writeOutputOfWarp(item, mergeClusterSplits(slot));
-    scf::YieldOp::create(b);
-  });
-  // The first CTA reads the others' shared memory until here.
-  syncCluster();
-}
-
-Value FlashKernelEmitter::keyWalker() {
-  // Without key splits a CTA's warps walk its steps together.
-  if (config.keySplits == 1)
-    return clusterRank;
-  if (config.clusterSplits == 1)
-    return splitIndex;
-  return add(mul(clusterRank, index(config.keySplits)), splitIndex);
-}
-
-Value FlashKernelEmitter::stepsOfWarp(Value numSteps) {
-  if (config.keyWalkers() == 1)
-    return numSteps;
-  Value steps = arith::CeilDivSIOp::create(b, sub(numSteps, keyWalker()),
-                                           index(config.keyWalkers()));
-  return arith::MaxSIOp::create(b, steps, index(0));
-}
-
 void FlashKernelEmitter::issueItemLoads(Value linear, Value stage) {
   WorkItem item = describeWork(workInLaunchOrder(linear));
   issueQueryLoad(item);
