@@ -2,14 +2,15 @@
 //
 // One CTA computes `ctaRows` rows of one query tile of one batch: positions
 // of one query head, or of a GQA group's packed heads. Each warp owns 16
-// rows, or, under key splits (decoding), shares the CTA's 16 rows with three
-// other warps and walks every fourth step. The CTA walks its schedule row:
-// for every attended key block, chunks of `kvChunk` keys are copied
-// (cp.async, `numStages` stages) into swizzled shared memory, S = Q K^T and
-// O += P V run on mma.sync, and the softmax is kept online in base 2. Only
-// the schedule's masked entries pay for the token mask. The epilogue is in
-// FlashKernelOutput.cpp; which work item a CTA takes, and the two grids, in
-// FlashKernelGrid.cpp.
+// rows, or, under key splits (decoding), shares its 16 rows with the warps
+// of the other splits and walks every second or fourth step; the CTAs of a
+// cluster may split the walk further. The CTA walks its schedule row: for
+// every attended key block, chunks of `kvChunk` keys are copied (cp.async,
+// `numStages` stages) into swizzled shared memory, S = Q K^T and O += P V
+// run on mma.sync, and the softmax is kept online in base 2. Only the
+// schedule's masked entries pay for the token mask. The epilogue is in
+// FlashKernelOutput.cpp; the splits' steps and merges in SplitWalks.cpp;
+// which work item a CTA takes, and the two grids, in FlashKernelGrid.cpp.
 //
 //===----------------------------------------------------------------------===//
 

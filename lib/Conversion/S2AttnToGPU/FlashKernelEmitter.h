@@ -2,8 +2,9 @@
 //
 // The emitter behind buildFlashKernel, shared by the files that write its
 // parts: FlashKernel.cpp (tiles, copies, the row walk), FlashKernelOutput.cpp
-// (the epilogue, and merging key splits) and FlashKernelGrid.cpp (which work
-// item a CTA takes, and the two grids).
+// (the epilogue), SplitWalks.cpp (warps and CTAs that share a walk: key and
+// cluster splits, and merging their states) and FlashKernelGrid.cpp (which
+// work item a CTA takes, and the two grids).
 //
 //===----------------------------------------------------------------------===//
 
