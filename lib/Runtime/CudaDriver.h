@@ -17,6 +17,10 @@
 
 namespace s2attn::rt {
 
+/// CTAs a thread block cluster holds without opting in
+/// (CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED).
+constexpr int64_t kPortableClusterSize = 8;
+
 /// Pointers to the driver functions listed in CudaDriverFunctions.def.
 struct CudaDriverApi {
 #define S2ATTN_CUDA_REQUIRED(name) decltype(&::name) name = nullptr;

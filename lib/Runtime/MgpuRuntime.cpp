@@ -132,6 +132,35 @@ bool checkDims(const char *function, const char *what, intptr_t x, intptr_t y,
   return true;
 }
 
+/// Opts a kernel in to clusters of more than 8 CTAs: those of the launch, or
+/// without one those it was compiled for (.reqnctapercluster). A device or
+/// driver that reports no cluster size leaves the launch to say what is
+/// wrong.
+bool allowClusterSize(const char *function, const CudaDriverApi &api,
+                      CUfunction kernel, const intptr_t *cluster) {
+  int64_t ctas = 1;
+  if (cluster) {
+    ctas = int64_t(cluster[0]) * cluster[1] * cluster[2];
+  } else {
+    for (CUfunction_attribute extent :
+         {CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH,
+          CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_HEIGHT,
+          CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_DEPTH}) {
+      int value = 0;
+      if (api.cuFuncGetAttribute(&value, extent, kernel) != CUDA_SUCCESS)
+        return true;
+      ctas *= std::max(value, 1);
+    }
+  }
+  if (ctas <= kPortableClusterSize)
+    return true;
+  return checkCuda(
+      function, api,
+      api.cuFuncSetAttribute(
+          kernel, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1),
+      "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED)");
+}
+
 /// Opts the kernel in to more than 48 KiB of dynamic shared memory, or
 /// refuses a launch that needs more than the device has.
 bool prepareSharedMemory(const char *function, const CudaDriverApi &api,
@@ -230,7 +259,8 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
     return;
   const CudaDriverApi &api = scope.driver();
   auto *cuFunction = static_cast<CUfunction>(kernel);
-  if (!prepareSharedMemory(function, api, cuFunction, sharedMemBytes))
+  if (!prepareSharedMemory(function, api, cuFunction, sharedMemBytes) ||
+      !allowClusterSize(function, api, cuFunction, cluster))
     return;
   auto cuStream = static_cast<CUstream>(stream);
   if (!cluster) {

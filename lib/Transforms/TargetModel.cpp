@@ -24,7 +24,7 @@ const TargetModel kTargets[] = {
     {"sm_90a", TargetModel::Kind::GPU, /*preferredQTile=*/128,
      /*fastMemoryBytes=*/232448, /*vectorBits=*/0, /*registersPerThread=*/255,
      /*warpsPerQTile64=*/4, /*maxStages=*/4, /*multiprocessors=*/132,
-     /*maxClusterCTAs=*/8},
+     /*maxClusterCTAs=*/16},
 };
 
 int64_t cpuScratchBytes(int64_t qTile, int64_t kvTile, int64_t headDim) {

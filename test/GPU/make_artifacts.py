@@ -111,6 +111,9 @@ def main():
     parser.add_argument("--stages", type=int, default=0,
                         help="passed to s2-compile: K/V stages, 2, 3 or 0 "
                              "(auto)")
+    parser.add_argument("--cluster-splits", type=int, default=0,
+                        help="passed to s2-compile: 0 (auto), 1 (none) or a "
+                             "cluster size")
     parser.add_argument("--max-kv-blocks", type=int, default=9,
                         help="draw the keys from 1..N blocks (long decodes "
                              "reach the cluster-split kernel)")
@@ -136,7 +139,8 @@ def main():
                               "--stages", str(args.stages),
                               f"--persistent={str(args.persistent).lower()}",
                               "--persistent-ctas",
-                              str(args.persistent_ctas)],
+                              str(args.persistent_ctas),
+                              "--cluster-splits", str(args.cluster_splits)],
                              capture_output=True, text=True)
         if run.returncode != 0:
             # The verifier rejects problems whose rows attend nothing; that

@@ -77,7 +77,7 @@ static llvm::cl::opt<int64_t> clusterSplits(
     "cluster-splits",
     llvm::cl::desc("Thread block clusters that split each tile's walk when "
                    "the tiles are too few to fill the chip (sm_90a): 0 "
-                   "(default, auto), 1 (none) or up to 8 CTAs"),
+                   "(default, auto), 1 (none) or up to 16 CTAs"),
     llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t> ctasPerSM(
     "ctas-per-sm",

@@ -39,7 +39,7 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
       its own, and merge their softmax states through shared memory at the
       end (key splits);
     * tiles too few to fill the chip (decoding; MQA; prefills of few heads),
-      sm_90a: the CTAs of a thread block cluster (up to 8) split each tile's
+      sm_90a: the CTAs of a thread block cluster (up to 16) split each tile's
       walk once more, CTA r taking steps r, r + n, ... (under key splits,
       its warps every 4n-th), and the first CTA merges their softmax states
       from their shared memory (`mapa`, `ld.shared::cluster`):
@@ -109,9 +109,11 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Thread block clusters that split each tile's walk, sm_90a only: "
            "the n CTAs of a cluster take every n-th step and merge through "
            "distributed shared memory. 0 (auto): the largest power of two up "
-           "to 8 that keeps the grid within one wave (key-split CTAs, which "
+           "to 16 that keeps the grid within one wave (key-split CTAs, which "
            "stream K/V: half the SMs) and leaves four steps per walker (a "
-           "key-split warp, or a CTA); 1: no clusters; or a count up to 8">,
+           "key-split warp, or a CTA); 1: no clusters; or a count up to 16 "
+           "(above 8 the runtime opts the kernel in to non-portable "
+           "cluster sizes)">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory buffers: 2, 3, or 0 (auto): 2 for CTAs of "
            "rows (3 measured 10-17% slower at head_dim 128 on an H100 and "

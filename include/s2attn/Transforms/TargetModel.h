@@ -38,8 +38,8 @@ struct TargetModel {
   /// GPU only: streaming multiprocessors of the reference part (A100, H100
   /// SXM), which sizes the first wave of CTAs.
   int64_t multiprocessors = 0;
-  /// GPU only: CTAs a thread block cluster may portably hold (0: no
-  /// clusters).
+  /// GPU only: CTAs a thread block cluster may hold (0: no clusters). 16 on
+  /// sm_90a, beyond the portable 8: the runtime opts such kernels in.
   int64_t maxClusterCTAs = 0;
 
   bool isGPU() const { return kind == Kind::GPU; }

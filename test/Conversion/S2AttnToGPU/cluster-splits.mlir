@@ -2,7 +2,7 @@
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=4" | FileCheck %s --check-prefix=FOUR
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=1" | FileCheck %s --check-prefix=NONE
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80" | FileCheck %s --check-prefix=NONE
-// RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=9" 2>&1 | FileCheck %s --check-prefix=NINE
+// RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="cluster-splits=17" 2>&1 | FileCheck %s --check-prefix=NINE
 // RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="chip=sm_80 cluster-splits=2" 2>&1 | FileCheck %s --check-prefix=AMPERE
 
 // Thread block clusters (sm_90a) for tiles too few to fill the chip: the
@@ -67,7 +67,7 @@
 // NONE-NOT: nvvm.cluster_dim
 // NONE-NOT: nvvm.mapa
 // NONE-LABEL: func.func @short_kv
-// NINE: error: convert-s2attn-to-gpu: cluster-splits = 9 is not supported on sm_90a; expected 0 (auto) or 1 to 8
+// NINE: error: convert-s2attn-to-gpu: cluster-splits = 17 is not supported on sm_90a; expected 0 (auto) or 1 to 16
 // AMPERE: error: convert-s2attn-to-gpu: cluster-splits = 2 is not supported on sm_80; expected 0 (auto) or 1 to 1 (no thread block clusters)
 func.func @dense_8k(%q: memref<1x1x32x128xbf16>, %k: memref<1x8192x8x128xbf16>, %v: memref<1x8192x8x128xbf16>, %o: memref<1x1x32x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x8192x8x128xbf16>, memref<1x8192x8x128xbf16>)
@@ -115,21 +115,22 @@ func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16
 // -----
 
 // MQA: 32 query heads on one KV head fill 32 rows: a key-split CTA of two
-// row warps and two splits (key-splits.mlir), one CTA in all. A cluster of 8
-// such CTAs splits the walk: CTA r's split s walks steps 2r + s, 2r + s +
-// 16, ... of the 1024 (32 keys each), and the first CTA's first split merges
-// the 8 CTAs' states for its rows (slot w % 2 of each CTA's scratch).
+// row warps and two splits (key-splits.mlir), one CTA in all. A cluster of
+// 16 such CTAs (non-portable: the runtime opts the kernel in) splits the
+// walk: CTA r's split s walks steps 2r + s, 2r + s + 32, ... of the 1024
+// (32 keys each), and the first CTA's first split merges the 16 CTAs'
+// states for its rows (slot w % 2 of each CTA's scratch).
 // CHECK-LABEL: func.func @mqa
-// CHECK: blocks in (%c8, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
-// CHECK: nvvm.cluster_dim = array<i32: 8, 1, 1>, nvvm.minctasm = 1 : i32
+// CHECK: blocks in (%c16, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
+// CHECK: nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.minctasm = 1 : i32
 // CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
 // CHECK: %[[ROWS:.*]] = arith.remui %[[WARP]], %c2 : index
 // CHECK-NEXT: %[[SPLIT:.*]] = arith.divui %[[WARP]], %c2 : index
-// CHECK: %[[RANK:.*]] = arith.remui %block_id_x, %c8 : index
+// CHECK: %[[RANK:.*]] = arith.remui %block_id_x, %c16 : index
 // CHECK: %[[RANKSPLITS:.*]] = arith.muli %[[RANK]], %c2 : index
 // CHECK-NEXT: %[[WALKER:.*]] = arith.addi %[[RANKSPLITS]], %[[SPLIT]] : index
 // CHECK: %[[LEFT:.*]] = arith.subi %c1024, %[[WALKER]] : index
-// CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c16 : index
+// CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c32 : index
 // CHECK: scf.for
 // CHECK-NEXT: nvvm.cp.async.wait.group 1
 // CHECK-NEXT: nvvm.bar.warp.sync
@@ -142,7 +143,7 @@ func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16
 // CHECK-NEXT: scf.if %[[MERGER]] {
 // CHECK: %[[SLOTWORDS:.*]] = arith.muli %[[ROWS]], %c2176 : index
 // CHECK: nvvm.mapa %{{.*}}, %c0_i32
-// CHECK: nvvm.mapa %{{.*}}, %c7_i32
+// CHECK: nvvm.mapa %{{.*}}, %c15_i32
 // CHECK: nvvm.cluster.arrive {aligned}
 // CHECK-NEXT: nvvm.cluster.wait {aligned}
 // CHECK-NEXT: gpu.return
