@@ -83,7 +83,7 @@ struct KernelChoices {
   int64_t persistentCTAs;
   /// Resident CTAs per SM; 0 picks.
   int64_t ctasPerSM;
-  /// Clusters of key-split CTAs; 0 picks.
+  /// CTAs of a thread block cluster that share a tile; 0 picks.
   int64_t clusterSplits;
   const TargetModel &target;
 };
@@ -237,11 +237,10 @@ int64_t clusterSplitsFor(const FlashKernelConfig &config,
   return splits;
 }
 
-/// The CTAs' softmax states (FlashKernelConfig::scratchSlots) fit in the K/V
-/// stages they overwrite after the walk.
+/// The CTAs' softmax states (FlashKernelConfig::splitScratchWords) fit in
+/// the K/V stages they overwrite after the walk.
 bool clusterScratchFits(const FlashKernelConfig &config) {
-  int64_t stateBytes = config.softmaxStateWords() * 32 * 4;
-  return config.scratchSlots() * stateBytes <=
+  return config.splitScratchWords() * 4 <=
          config.kvBuffers() * config.kvStageBytes();
 }
 
@@ -379,6 +378,16 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
                << " of these CTAs",
            failure();
   config.launchGroupSlices = launchGroupSlices(config, choices.target);
+  if (choices.clusterSplits > 1 && !clusterScratchFits(config))
+    return op.emitOpError("cluster-splits = ")
+               << choices.clusterSplits << " needs each CTA's "
+               << config.scratchSlots()
+               << " softmax states in its K/V stages after the walk ("
+               << config.splitScratchWords() * 4 << " bytes), which hold "
+               << config.kvBuffers() * config.kvStageBytes() << " with "
+               << config.ctaRows
+               << "-row CTAs; use cta-rows=64 or cluster-splits=1",
+           failure();
   if (!config.persistent && clusterScratchFits(config))
     config.clusterSplits =
         choices.clusterSplits > 0
@@ -463,6 +472,13 @@ struct ConvertS2AttnToGPUPass
                        "2 (the next item's loads take the one slot ahead); "
                        "got stages = ")
           << int64_t(stages);
+      return signalPassFailure();
+    }
+    if (persistent && clusterSplits > 1) {
+      module.emitError("convert-s2attn-to-gpu: persistent takes no "
+                       "cluster-splits (its CTAs walk whole items); got "
+                       "cluster-splits = ")
+          << int64_t(clusterSplits);
       return signalPassFailure();
     }
     if (persistentCTAs < 0) {

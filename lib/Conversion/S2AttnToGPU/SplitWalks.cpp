@@ -44,8 +44,7 @@ Value FlashKernelEmitter::stepsOfWarp(Value numSteps) {
 Value FlashKernelEmitter::keySplitScratch() {
   auto workgroup = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  int64_t floats = config.scratchSlots() * keySplitValues() * 32;
-  auto type = MemRefType::get({floats}, b.getF32Type(),
+  auto type = MemRefType::get({config.splitScratchWords()}, b.getF32Type(),
                               MemRefLayoutAttrInterface(), workgroup);
   return memref::ViewOp::create(b, type, shared, index(0), ValueRange{});
 }

@@ -115,6 +115,11 @@ struct FlashKernelConfig {
   int64_t scratchSlots() const {
     return keySplits > 1 ? (keySplits - 1) * rowWarps() : numWarps();
   }
+  /// 32-bit words of that scratch (a slot holds every lane's state); it
+  /// lies over the K/V stages, which it must fit.
+  int64_t splitScratchWords() const {
+    return scratchSlots() * softmaxStateWords() * 32;
+  }
   /// Walkers of one tile's keys, side by side: key-split warps, or CTAs of a
   /// cluster (all their warps together), or both.
   int64_t keyWalkers() const { return keySplits * clusterSplits; }
