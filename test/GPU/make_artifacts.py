@@ -28,12 +28,13 @@ def block_mask(rng, heads, q_blocks, kv_blocks, causal):
     return "dense<[" + ", ".join(rows) + f"]> : tensor<{heads}x{q_blocks}x{kv_blocks}xi1>"
 
 
-def random_problem(rng, index, max_q_len=0, max_kv_blocks=9):
+def random_problem(rng, index, max_q_len=0, max_kv_blocks=9,
+                   group_sizes=(1, 2, 4)):
     block = rng.choice([16, 32, 64, 128, 256])
     head_dim = rng.choice([64, 128])
     dtype = rng.choice(["bf16", "bf16", "f16"])
     kv_heads = rng.choice([1, 2, 4])
-    heads = kv_heads * rng.choice([1, 2, 4])
+    heads = kv_heads * rng.choice(group_sizes)
     batch = rng.choice([1, 1, 2])
     causal = rng.random() < 0.8
     kind = rng.choices(["local_stride", "block_mask", "dense"], [6, 2, 1])[0]
@@ -120,14 +121,21 @@ def main():
     parser.add_argument("--max-q-len", type=int, default=0,
                         help="cap the queries at a random 1..N (decoding "
                              "and short prompts: the key-split kernel)")
+    parser.add_argument("--group-sizes", default="1,2,4",
+                        help="query heads per KV head to draw from "
+                             "(comma-separated)")
+    parser.add_argument("--packed-heads", type=int, default=0,
+                        help="passed to s2-compile: 0 (auto) or the most "
+                             "heads of a KV group a CTA packs")
     args = parser.parse_args()
+    group_sizes = [int(g) for g in args.group_sizes.split(",")]
     rng = random.Random(args.seed)
     os.makedirs(args.outdir, exist_ok=True)
     made = rejected = 0
     index = 0
     while made < args.count:
         text = random_problem(rng, index, args.max_q_len,
-                              args.max_kv_blocks)
+                              args.max_kv_blocks, group_sizes)
         index += 1
         directory = os.path.join(args.outdir, f"p{made:03d}")
         source = directory + ".mlir"
@@ -140,7 +148,8 @@ def main():
                               f"--persistent={str(args.persistent).lower()}",
                               "--persistent-ctas",
                               str(args.persistent_ctas),
-                              "--cluster-splits", str(args.cluster_splits)],
+                              "--cluster-splits", str(args.cluster_splits),
+                              "--packed-heads", str(args.packed_heads)],
                              capture_output=True, text=True)
         if run.returncode != 0:
             # The verifier rejects problems whose rows attend nothing; that

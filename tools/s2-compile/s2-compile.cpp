@@ -49,6 +49,11 @@ static llvm::cl::opt<bool>
             llvm::cl::desc("Let a KV group's query heads share a CTA when they "
                            "share a pattern (default true)"),
             llvm::cl::init(true), llvm::cl::cat(category));
+static llvm::cl::opt<int64_t> packedHeads(
+    "packed-heads",
+    llvm::cl::desc("Most query heads of a KV group a CTA packs: a power of "
+                   "two, or 0 (default, auto)"),
+    llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t>
     stages("stages",
            llvm::cl::desc("K/V shared-memory buffers: 2, 3 or 0 (default, "
@@ -134,6 +139,7 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.schedule = schedule;
   options.packGQA = packGQA;
+  options.packedHeads = packedHeads;
   options.stages = stages;
   options.longestFirst = longestFirst;
   options.ctaRows = ctaRows;

@@ -31,7 +31,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
       mask per KV head), one CTA holds `q_tile / r` positions of all `r`
       heads of the group, so each K/V tile it loads serves the whole group
       (`pack-gqa`); decoding then reads the cache once per KV head instead of
-      once per query head;
+      once per query head. Where even clusters of 16 leave most SMs idle
+      (MQA, or one or two KV heads, at batch 1), a group's heads go to two
+      CTAs instead, the second reading the cache from L2 (`packed-heads`);
     * decoding (every query of a tile, with its packed heads, fits one
       warp's 16 rows, or two warps' 32, as for MQA): four warps split the
       row's keys, four ways (or two ways for each 16 of the 32 rows), each
@@ -77,6 +79,12 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     Option<"packGQA", "pack-gqa", "bool", /*default=*/"true",
            "Let the query heads of a KV group share a CTA (and each K/V tile "
            "load) when they share a pattern">,
+    Option<"packedHeads", "packed-heads", "int64_t", /*default=*/"0",
+           "Most query heads of a KV group that share a CTA under pack-gqa: "
+           "0 (auto: the whole group, except that decoding tiles whose "
+           "clusters are at their largest and still fill at most half the "
+           "grid limit are split into smaller groups, so that more SMs "
+           "stream the shared K/V) or a power of two">,
     Option<"longestFirst", "longest-first", "bool", /*default=*/"true",
            "Launch the query tiles with the longest causal rows first, over "
            "all heads and batches, so the last wave is short rows rather "

@@ -250,6 +250,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.chip = options.chip;
   conversion.schedule = options.schedule;
   conversion.packGQA = options.packGQA;
+  conversion.packedHeads = options.packedHeads;
   conversion.stages = options.stages;
   conversion.longestFirst = options.longestFirst;
   conversion.ctaRows = options.ctaRows;

@@ -56,11 +56,13 @@ closedFormOf(AttentionOp op, const FlashKernelConfig &config) {
 }
 
 /// Query heads that can share a CTA of `ctaRows` rows: the whole KV group,
-/// when every head of the group has the same pattern and the group fits the
-/// rows.
+/// or its first `most` heads (a power of two; 0: no limit), when every head
+/// of the group has the same pattern and the heads fit the rows.
 int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config,
-                      int64_t ctaRows) {
+                      int64_t ctaRows, int64_t most) {
   int64_t group = config.heads / config.kvHeads;
+  if (most > 0)
+    group = std::min(group, most);
   if (group == 1 || !llvm::isPowerOf2_64(group) || group > ctaRows)
     return 1;
   if (auto mask = dyn_cast<BlockMaskAttr>(op.getPattern()))
@@ -73,6 +75,8 @@ int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config,
 struct KernelChoices {
   StringRef schedule;
   bool packGQA;
+  /// Most heads a CTA packs; 0 picks.
+  int64_t packedHeads;
   int64_t stages;
   bool longestFirst;
   /// 64 or 128; 0 picks: key splits for decode tiles, else by the number of
@@ -140,7 +144,9 @@ void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
   config.residentCTAs =
       residentCTAsPerSM(config, choices.target, choices.ctasPerSM);
   config.packedHeads =
-      choices.packGQA ? packableHeads(op, config, config.ctaRows) : 1;
+      choices.packGQA
+          ? packableHeads(op, config, config.ctaRows, choices.packedHeads)
+          : 1;
   config.firstChunk = ref::floorDiv(config.qStart, config.ctaPositions());
   config.numChunks =
       ref::floorDiv(config.qStart + config.qLen - 1, config.ctaPositions()) -
@@ -154,15 +160,17 @@ void layOutCTAs(AttentionOp op, FlashKernelConfig &config, int64_t ctaRows,
 /// chain of dependent steps, and a 64-row CTA would compute idle rows;
 /// FlashKernelConfig::keySplits warps split the keys instead.
 int64_t keySplitRows(AttentionOp op, const FlashKernelConfig &config,
-                     bool packGQA) {
-  int64_t widePacked =
-      packGQA ? packableHeads(op, config, std::min<int64_t>(config.qTile, 128))
-              : 1;
+                     const KernelChoices &choices) {
+  auto packed = [&](int64_t rows) -> int64_t {
+    return choices.packGQA
+               ? packableHeads(op, config, rows, choices.packedHeads)
+               : 1;
+  };
+  int64_t widePacked = packed(std::min<int64_t>(config.qTile, 128));
   for (int64_t rows : {16, 32}) {
     if (rows > config.qTile)
       break;
-    int64_t packed = packGQA ? packableHeads(op, config, rows) : 1;
-    if (packed == widePacked && config.qLen * packed <= rows)
+    if (packed(rows) == widePacked && config.qLen * packed(rows) <= rows)
       return rows;
   }
   return 0;
@@ -242,6 +250,27 @@ int64_t clusterSplitsFor(const FlashKernelConfig &config,
 bool clusterScratchFits(const FlashKernelConfig &config) {
   return config.splitScratchWords() * 4 <=
          config.kvBuffers() * config.kvStageBytes();
+}
+
+/// Decoding with few KV heads (MQA; GQA on one or two KV heads at batch 1):
+/// each tile's cluster, at its largest, still leaves most SMs idle. A KV
+/// group's query heads then go to CTAs of half as many heads, doubling the
+/// SMs that stream the group's K/V (the second reads it from L2), while the
+/// grid stays within a quarter of the SMs. On an H100, MQA decoding (32
+/// heads on one KV head, 8k-128k keys) took 1.4-1.85x less time on 32 CTAs
+/// than on 16; 64 were no faster, and 18-21% slower for GQA on two KV heads
+/// at 128k (docs/performance.md). Returns the heads a CTA should pack.
+int64_t decodingPackedHeads(const FlashKernelConfig &config,
+                            const TargetModel &target) {
+  int64_t packed = config.packedHeads;
+  int64_t grid = config.numWorkItems() * config.clusterSplits;
+  if (config.keySplits == 1 || config.clusterSplits != target.maxClusterCTAs)
+    return packed;
+  while (packed > 1 && 2 * grid <= target.multiprocessors / 4) {
+    packed /= 2;
+    grid *= 2;
+  }
+  return packed;
 }
 
 /// Steps (of kvChunk keys) of the longest row a CTA of `config` walks.
@@ -353,7 +382,7 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   config.longestFirst = choices.longestFirst && config.causal;
   config.persistent = choices.persistent;
   int64_t ctaRows = choices.ctaRows;
-  int64_t splitRows = keySplitRows(op, config, choices.packGQA);
+  int64_t splitRows = keySplitRows(op, config, choices);
   if (ctaRows == 0 && !config.persistent && splitRows &&
       splitKeysWithStages(config, choices, splitRows)) {
     ctaRows = splitRows;
@@ -398,6 +427,14 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
   if (config.persistent)
     config.persistentCTAs =
         persistentGrid(config, choices.target, choices.persistentCTAs);
+  if (choices.packedHeads == 0 && choices.clusterSplits == 0) {
+    int64_t packed = decodingPackedHeads(config, choices.target);
+    if (packed < config.packedHeads) {
+      KernelChoices fewer = choices;
+      fewer.packedHeads = packed;
+      return planKernel(op, fewer);
+    }
+  }
   return config;
 }
 
@@ -502,10 +539,17 @@ struct ConvertS2AttnToGPUPass
           << (target->maxClusterCTAs ? "" : " (no thread block clusters)");
       return signalPassFailure();
     }
-    KernelChoices choices{schedule,       packGQA,   stages,
-                          longestFirst,   ctaRows,   persistent,
-                          persistentCTAs, ctasPerSM, clusterSplits,
-                          *target};
+    if (packedHeads < 0 ||
+        (packedHeads > 0 && !llvm::isPowerOf2_64(packedHeads))) {
+      module.emitError("convert-s2attn-to-gpu: packed-heads = ")
+          << int64_t(packedHeads)
+          << " is not supported; expected 0 (auto) or a power of two";
+      return signalPassFailure();
+    }
+    KernelChoices choices{schedule,      packGQA,        packedHeads,
+                          stages,        longestFirst,   ctaRows,
+                          persistent,    persistentCTAs, ctasPerSM,
+                          clusterSplits, *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())

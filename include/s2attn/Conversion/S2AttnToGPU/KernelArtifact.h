@@ -36,6 +36,7 @@ struct KernelArtifactOptions {
   std::string chip = "sm_90a";
   std::string schedule = "auto";
   bool packGQA = true;
+  int64_t packedHeads = 0;
   int64_t stages = 0;
   bool longestFirst = true;
   int64_t ctaRows = 0;
