@@ -124,6 +124,10 @@ def main():
     parser.add_argument("--group-sizes", default="1,2,4",
                         help="query heads per KV head to draw from "
                              "(comma-separated)")
+    parser.add_argument("--grid-splits", type=int, default=0,
+                        help="passed to s2-compile: 0 (auto), 1 (none) or "
+                             "clusters per decoding tile; draws whose kernel "
+                             "is not a decoding one are skipped")
     parser.add_argument("--packed-heads", type=int, default=0,
                         help="passed to s2-compile: 0 (auto) or the most "
                              "heads of a KV group a CTA packs")
@@ -149,13 +153,15 @@ def main():
                               "--persistent-ctas",
                               str(args.persistent_ctas),
                               "--cluster-splits", str(args.cluster_splits),
-                              "--packed-heads", str(args.packed_heads)],
+                              "--packed-heads", str(args.packed_heads),
+                              "--grid-splits", str(args.grid_splits)],
                              capture_output=True, text=True)
         if run.returncode != 0:
             # The verifier rejects problems whose rows attend nothing; that
             # is a property of the random draw, not a compiler failure.
             skip = ("attends no key", "precedes every key",
-                    "schedule=closed-form needs")
+                    "schedule=closed-form needs",
+                    "applies to decoding kernels")
             if any(reason in run.stderr for reason in skip):
                 rejected += 1
                 os.remove(source)

@@ -5,7 +5,8 @@
 #   --decode: bench/decode.py's (one query at the end of the sequence, 32
 #     query heads on 8 KV heads) for the dense and S2 B64 L8 V16 patterns.
 # Usage: make_bench_artifacts.sh [--decode] S2COMPILE OUTDIR [S2COMPILE FLAGS...]
-# (S2ATTN_BENCH_SEQ="16384 32768" limits the lengths, of the KV under --decode.)
+# (S2ATTN_BENCH_SEQ="16384 32768" limits the lengths, of the KV under --decode;
+# S2ATTN_BENCH_KV_HEADS sets the decode's KV heads, 8 by default, 1 for MQA.)
 set -euo pipefail
 decode=0
 if [[ ${1:-} == --decode ]]; then
@@ -50,7 +51,7 @@ fi
 for n in $lengths; do
   for entry in "${patterns[@]}"; do
     if [[ $decode == 1 ]]; then
-      q="memref<1x1x32x128xbf16>" kv="memref<1x${n}x8x128xbf16>"
+      q="memref<1x1x32x128xbf16>" kv="memref<1x${n}x${S2ATTN_BENCH_KV_HEADS:-8}x128xbf16>"
     else
       q="memref<1x${n}x32x128xbf16>" kv=$q
     fi

@@ -6,7 +6,10 @@
 // inputs. With --time N, also the time of N back-to-back launches per
 // launch (CUDA events around all N, so the GPU never waits for the host; L2
 // stays warm between launches) and the median host time of one
-// s2attn_artifact_launch call.
+// s2attn_artifact_launch call. With --launches N the artifact launches N
+// times, the outputs poisoned again before each, and the last is checked:
+// state a kernel keeps across launches (grid splits' counters) must be back
+// where it started.
 // Prints one line per artifact and "N passed, M failed" last.
 //
 //===----------------------------------------------------------------------===//
@@ -134,6 +137,7 @@ struct Options {
   /// CPU time); correctness comes from the checked configurations.
   bool check = true;
   uint64_t seed = 20261126;
+  int launches = 1;
 };
 
 /// Kernel time per launch, from events around `repeats` back-to-back
@@ -218,8 +222,14 @@ bool checkArtifact(const std::string &directory, const Options &options,
     s2attn_launch_args args{};
     args.tensors = tensors.data();
     args.num_tensors = tensors.size();
-    s2attn_status status = s2attn_artifact_launch(artifact, &args);
-    CHECK_CUDA(cudaDeviceSynchronize());
+    s2attn_status status = S2ATTN_SUCCESS;
+    for (int launch = 0; launch < options.launches && status == S2ATTN_SUCCESS;
+         ++launch) {
+      CHECK_CUDA(cudaMemset(dout, 0xFF, qCount * 2));
+      CHECK_CUDA(cudaMemset(dlse, 0xFF, lseCount * 4));
+      status = s2attn_artifact_launch(artifact, &args);
+      CHECK_CUDA(cudaDeviceSynchronize());
+    }
     if (status != S2ATTN_SUCCESS) {
       std::printf("FAIL %s: launch: %s\n", directory.c_str(),
                   s2attn_last_error_message());
@@ -270,6 +280,8 @@ int main(int argc, char **argv) {
     std::string arg = argv[i];
     if (arg == "--time" && i + 1 < argc)
       options.timeRepeats = std::atoi(argv[++i]);
+    else if (arg == "--launches" && i + 1 < argc)
+      options.launches = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--no-check")
       options.check = false;
     else if (arg == "--seed" && i + 1 < argc)
@@ -278,7 +290,8 @@ int main(int argc, char **argv) {
       options.directories.push_back(arg);
   }
   if (options.directories.empty()) {
-    std::fprintf(stderr, "usage: s2-gpu-check [--time N] [--no-check] [--seed S] DIR...\n");
+    std::fprintf(stderr, "usage: s2-gpu-check [--time N] [--launches N] [--no-check] "
+                         "[--seed S] DIR...\n");
     return 2;
   }
   int passed = 0, failed = 0;

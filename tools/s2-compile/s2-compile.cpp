@@ -84,6 +84,12 @@ static llvm::cl::opt<int64_t> clusterSplits(
                    "the tiles are too few to fill the chip (sm_90a): 0 "
                    "(default, auto), 1 (none) or up to 16 CTAs"),
     llvm::cl::init(0), llvm::cl::cat(category));
+static llvm::cl::opt<int64_t> gridSplits(
+    "grid-splits",
+    llvm::cl::desc("Decoding kernels: clusters per tile that split its walk "
+                   "across the grid, merging through module scratch: 0 "
+                   "(default, auto), 1 (none) or a power of two"),
+    llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t> ctasPerSM(
     "ctas-per-sm",
     llvm::cl::desc("CTAs kept resident per SM, which caps registers per "
@@ -147,6 +153,7 @@ int main(int argc, char **argv) {
   options.persistentCTAs = persistentCTAs;
   options.ctasPerSM = ctasPerSM;
   options.clusterSplits = clusterSplits;
+  options.gridSplits = gridSplits;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

@@ -122,6 +122,14 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "key-split warp, or a CTA); 1: no clusters; or a count up to 16 "
            "(above 8 the runtime opts the kernel in to non-portable "
            "cluster sizes)">,
+    Option<"gridSplits", "grid-splits", "int64_t", /*default=*/"0",
+           "Decoding (key-split) kernels: clusters (or CTAs) per tile that "
+           "split its walk across the grid, merging through a scratch in the "
+           "kernel module's global memory (the last to finish merges; "
+           "launches of one loaded module must not overlap). 0 (auto): where "
+           "clusters are at their largest, the largest power of two that "
+           "keeps the grid within half the SMs and four steps per walker; 1: "
+           "none; or a power of two">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory buffers: 2, 3, or 0 (auto): 2 for CTAs of "
            "rows (3 measured 10-17% slower at head_dim 128 on an H100 and "

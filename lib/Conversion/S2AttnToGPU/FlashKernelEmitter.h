@@ -28,6 +28,8 @@ namespace mlir::s2attn {
 /// one batch, of one query head or a packed GQA group.
 struct WorkItem {
   Value batch, headGroup, firstHead, kvHead, chunkStart, qTileStart;
+  /// The item's index among the grid's items (chunk-minor).
+  Value ordinal;
   RowCoordinates where;
 };
 
@@ -217,6 +219,15 @@ private:
   Value clusterSlot(Value rank, Value slot);
   /// barrier.cluster arrive (release) and wait (acquire) by every thread.
   void syncCluster();
+  /// Grid splits: the merging warp of a cluster (or CTA) leaves `state`
+  /// (its rows, row warp `rows`) in the module's scratch; the last of the
+  /// item's gridSplits to count in merges them all and writes the rows.
+  void mergeGridSplitsAndWrite(const WorkItem &item, const SoftmaxState &state,
+                               Value rows);
+  /// The merged state of a key-split walk's merging warp, written: through
+  /// mergeGridSplitsAndWrite under grid splits, else directly.
+  void writeMergedRows(const WorkItem &item, const SoftmaxState &state,
+                       Value rows);
 
   /// One CTA per work item (the grid is the work).
   void emitOneItemPerCTA();
@@ -232,7 +243,7 @@ private:
                     Value stage);
 
   // Per-thread state.
-  Value lane, warp, warpFirstRow, rowInWarp, clusterRank;
+  Value lane, warp, warpFirstRow, rowInWarp, clusterRank, gridSplit;
   // Key splits: this warp's rows (of rowWarps()) and split.
   Value rowGroup, splitIndex;
   // Kernel-wide values.

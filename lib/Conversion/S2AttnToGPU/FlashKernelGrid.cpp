@@ -26,6 +26,11 @@ std::tuple<Value, Value, Value> FlashKernelEmitter::assignWork() {
     clusterRank = rem(x, config.clusterSplits);
     x = div(x, config.clusterSplits);
   }
+  if (config.gridSplits > 1) {
+    // The gridSplits clusters of one work item are consecutive along x.
+    gridSplit = rem(x, config.gridSplits);
+    x = div(x, config.gridSplits);
+  }
   if (!config.longestFirst)
     return {x, y, z};
   // CTAs start in linear block order; see FlashKernelConfig::longestFirst.
@@ -55,6 +60,11 @@ WorkItem FlashKernelEmitter::describeWork(std::tuple<Value, Value, Value> work) 
   Value chunkOrdinal;
   std::tie(chunkOrdinal, item.headGroup, item.batch) = work;
   Value chunkIndex = add(chunkOrdinal, index(config.firstChunk));
+  if (config.gridSplits > 1)
+    item.ordinal = add(chunkOrdinal,
+                       mul(index(config.numChunks),
+                           add(item.headGroup,
+                               mul(index(config.headGroups()), item.batch))));
   item.firstHead = mul(item.headGroup, index(config.packedHeads));
   item.kvHead = div(item.firstHead, config.heads / config.kvHeads);
   item.chunkStart = mul(chunkIndex, index(config.ctaPositions()));
@@ -99,7 +109,7 @@ void FlashKernelEmitter::emitOneItemPerCTA() {
   Value firstSplit = cmp(arith::CmpIPredicate::eq, splitIndex, index(0));
   if (config.clusterSplits == 1) {
     scf::IfOp::create(b, firstSplit, [&](OpBuilder &, Location) {
-      writeOutputOfWarp(item, mergeKeySplits(final));
+      writeMergedRows(item, mergeKeySplits(final), rowGroup);
       scf::YieldOp::create(b);
     });
     return;

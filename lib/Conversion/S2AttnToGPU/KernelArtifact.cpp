@@ -258,6 +258,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.persistentCTAs = options.persistentCTAs;
   conversion.ctasPerSM = options.ctasPerSM;
   conversion.clusterSplits = options.clusterSplits;
+  conversion.gridSplits = options.gridSplits;
   convert.addPass(createConvertS2AttnToGPU(conversion));
   if (failed(convert.run(module)))
     return failure();

@@ -89,6 +89,8 @@ struct KernelChoices {
   int64_t ctasPerSM;
   /// CTAs of a thread block cluster that share a tile; 0 picks.
   int64_t clusterSplits;
+  /// Clusters per decoding tile across the grid; 0 picks.
+  int64_t gridSplits;
   const TargetModel &target;
 };
 
@@ -252,6 +254,36 @@ bool clusterScratchFits(const FlashKernelConfig &config) {
          config.kvBuffers() * config.kvStageBytes();
 }
 
+/// FlashKernelConfig::gridSplits for a key-split kernel whose clusters are
+/// at their largest (or that has none): the largest power of two that keeps
+/// the grid within clusterGridLimit and every walker at `minStepsPerWalker`
+/// steps of the longest row, when that brings the grid to a quarter of the
+/// SMs or more; else 1. On an H100, MQA decoding (32 heads on one KV head)
+/// took 49 us instead of 135 at 128k keys and 24 instead of 42 at 32k with
+/// four clusters of 16 (64 CTAs); two (32 CTAs) gained less than the
+/// sub-groups of decodingPackedHeads, and the global merge cost more than
+/// it saved at 8k (docs/performance.md).
+int64_t gridSplitsFor(const FlashKernelConfig &config,
+                      const TargetModel &target,
+                      function_ref<int64_t()> longestRowSteps) {
+  constexpr int64_t minStepsPerWalker = 4;
+  int64_t largestCluster = std::max<int64_t>(1, target.maxClusterCTAs);
+  if (config.keySplits == 1 || config.clusterSplits != largestCluster)
+    return 1;
+  int64_t grid = config.numWorkItems() * config.clusterSplits;
+  auto fits = [&](int64_t splits) {
+    return splits * grid <= clusterGridLimit(config, target);
+  };
+  if (!fits(2))
+    return 1;
+  int64_t steps = longestRowSteps();
+  int64_t splits = 1;
+  while (fits(2 * splits) &&
+         2 * splits * config.keyWalkers() * minStepsPerWalker <= steps)
+    splits *= 2;
+  return splits * grid >= target.multiprocessors / 4 ? splits : 1;
+}
+
 /// Decoding with few KV heads (MQA; GQA on one or two KV heads at batch 1):
 /// each tile's cluster, at its largest, still leaves most SMs idle. A KV
 /// group's query heads then go to CTAs of half as many heads, doubling the
@@ -263,7 +295,7 @@ bool clusterScratchFits(const FlashKernelConfig &config) {
 int64_t decodingPackedHeads(const FlashKernelConfig &config,
                             const TargetModel &target) {
   int64_t packed = config.packedHeads;
-  int64_t grid = config.numWorkItems() * config.clusterSplits;
+  int64_t grid = config.numWorkItems() * config.ctasPerItem();
   if (config.keySplits == 1 || config.clusterSplits != target.maxClusterCTAs)
     return packed;
   while (packed > 1 && 2 * grid <= target.multiprocessors / 4) {
@@ -424,6 +456,21 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
             : clusterSplitsFor(config, choices.target, [&] {
                 return longestRowSteps(op, config, *pattern);
               });
+  if (choices.gridSplits > 1 && config.keySplits == 1)
+    return op.emitOpError("grid-splits = ")
+               << choices.gridSplits
+               << " applies to decoding kernels (key splits), and this "
+                  "problem's "
+               << config.ctaRows
+               << "-row CTAs compute rows; use grid-splits=0 or 1",
+           failure();
+  if (config.keySplits > 1)
+    config.gridSplits =
+        choices.gridSplits > 0
+            ? choices.gridSplits
+            : gridSplitsFor(config, choices.target, [&] {
+                return longestRowSteps(op, config, *pattern);
+              });
   if (config.persistent)
     config.persistentCTAs =
         persistentGrid(config, choices.target, choices.persistentCTAs);
@@ -456,7 +503,7 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   auto constant = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(builder, loc, value);
   };
-  gpu::KernelDim3 grid{constant(config.numChunks * config.clusterSplits),
+  gpu::KernelDim3 grid{constant(config.numChunks * config.ctasPerItem()),
                        constant(config.heads / config.packedHeads),
                        constant(config.batch)};
   if (config.persistent)
@@ -546,10 +593,17 @@ struct ConvertS2AttnToGPUPass
           << " is not supported; expected 0 (auto) or a power of two";
       return signalPassFailure();
     }
+    if (gridSplits < 0 ||
+        (gridSplits > 0 && !llvm::isPowerOf2_64(gridSplits))) {
+      module.emitError("convert-s2attn-to-gpu: grid-splits = ")
+          << int64_t(gridSplits)
+          << " is not supported; expected 0 (auto) or a power of two";
+      return signalPassFailure();
+    }
     KernelChoices choices{schedule,      packGQA,        packedHeads,
                           stages,        longestFirst,   ctaRows,
                           persistent,    persistentCTAs, ctasPerSM,
-                          clusterSplits, *target};
+                          clusterSplits, gridSplits,     *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())

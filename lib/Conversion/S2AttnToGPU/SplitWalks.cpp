@@ -28,9 +28,17 @@ Value FlashKernelEmitter::keyWalker() {
   // Without key splits a CTA's warps walk its steps together.
   if (config.keySplits == 1)
     return clusterRank;
-  if (config.clusterSplits == 1)
+  // The CTA's place among the item's CTAs, then its warp's among theirs.
+  Value cta;
+  if (config.clusterSplits > 1)
+    cta = clusterRank;
+  if (config.gridSplits > 1) {
+    Value clusterBase = mul(gridSplit, index(config.clusterSplits));
+    cta = cta ? add(clusterBase, cta) : clusterBase;
+  }
+  if (!cta)
     return splitIndex;
-  return add(mul(clusterRank, index(config.keySplits)), splitIndex);
+  return add(mul(cta, index(config.keySplits)), splitIndex);
 }
 
 Value FlashKernelEmitter::stepsOfWarp(Value numSteps) {
@@ -202,9 +210,116 @@ void FlashKernelEmitter::mergeClusterSplitsAndWrite(const WorkItem &item,
   if (mergingWarp)
     merger = arith::AndIOp::create(b, mergingWarp, merger);
   scf::IfOp::create(b, merger, [&](OpBuilder &, Location) {
-    writeOutputOfWarp(item, mergeClusterSplits(slot));
+    SoftmaxState merged = mergeClusterSplits(slot);
+    // Under key splits the slot is the row warp's.
+    if (config.gridSplits > 1)
+      mergeGridSplitsAndWrite(item, merged, slot);
+    else
+      writeOutputOfWarp(item, merged);
     scf::YieldOp::create(b);
   });
   // The first CTA reads the others' shared memory until here.
   syncCluster();
+}
+
+void FlashKernelEmitter::writeMergedRows(const WorkItem &item,
+                                         const SoftmaxState &state,
+                                         Value rows) {
+  if (config.gridSplits > 1)
+    return mergeGridSplitsAndWrite(item, state, rows);
+  writeOutputOfWarp(item, state);
+}
+
+/// The kernel module's zero-initialized global `symbol` of `size` elements.
+static Value moduleScratch(ImplicitLocOpBuilder &b, gpu::GPUModuleOp module,
+                           StringRef symbol, int64_t size, Type elementType) {
+  auto type = MemRefType::get({size}, elementType);
+  if (!module.lookupSymbol(symbol)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    // Zero at module load; the counters return to zero at every launch's
+    // end, the partial states are written before they are read.
+    auto zeros = DenseElementsAttr::get(
+        RankedTensorType::get({size}, elementType),
+        b.getZeroAttr(elementType));
+    memref::GlobalOp::create(b, symbol, b.getStringAttr("private"), type,
+                             zeros, /*constant=*/false,
+                             /*alignment=*/b.getI64IntegerAttr(16));
+  }
+  return memref::GetGlobalOp::create(b, type, symbol);
+}
+
+void FlashKernelEmitter::mergeGridSplitsAndWrite(const WorkItem &item,
+                                                 const SoftmaxState &state,
+                                                 Value rows) {
+  int64_t splits = config.gridSplits, rowWarps = config.rowWarps();
+  int64_t words = keySplitValues();
+  int64_t slots = config.numWorkItems() * rowWarps;
+  Value partials = moduleScratch(b, module, (name + "_grid_states").str(),
+                                 slots * splits * words * 32, b.getF32Type());
+  Value counters = moduleScratch(b, module, (name + "_grid_counts").str(),
+                                 slots, b.getI32Type());
+  Value slot = add(mul(item.ordinal, index(rowWarps)), rows);
+  // Split-major per slot, then value-major, lane-minor: coalesced.
+  auto word = [&](Value split, int64_t value) {
+    Value state = add(mul(slot, index(splits)), split);
+    return add(mul(add(mul(state, index(words)), index(value)), index(32)),
+               lane);
+  };
+  for (auto [i, v] : llvm::enumerate(scalarsOf(state)))
+    memref::StoreOp::create(b, v, partials, ValueRange{word(gridSplit, i)});
+  // Release: every lane's states reach L2 before lane 0 counts in.
+  NVVM::MembarOp::create(b, NVVM::MemScopeKind::GPU);
+  syncWarp();
+  Type i32 = b.getI32Type();
+  auto counted = scf::IfOp::create(
+      b, TypeRange{i32}, cmp(arith::CmpIPredicate::eq, lane, index(0)),
+      /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&counted.getThenRegion().front());
+    Value one = arith::ConstantOp::create(b, b.getI32IntegerAttr(1));
+    Value before = memref::AtomicRMWOp::create(
+        b, arith::AtomicRMWKind::addi, one, counters, ValueRange{slot});
+    scf::YieldOp::create(b, before);
+    b.setInsertionPointToStart(&counted.getElseRegion().front());
+    scf::YieldOp::create(b, ValueRange{arith::ConstantOp::create(
+                                b, b.getI32IntegerAttr(0))});
+  }
+  Value zero32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+  Value before = gpu::ShuffleOp::create(
+                     b, counted.getResult(0), zero32,
+                     arith::ConstantOp::create(b, b.getI32IntegerAttr(32)),
+                     gpu::ShuffleMode::IDX)
+                     .getShuffleResult();
+  Value last = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq, before,
+      arith::ConstantOp::create(b, b.getI32IntegerAttr(int32_t(splits - 1))));
+  scf::IfOp::create(b, last, [&](OpBuilder &, Location) {
+    // Acquire: the other splits' states, released before they counted in.
+    NVVM::MembarOp::create(b, NVVM::MemScopeKind::GPU);
+    auto load = [&](int64_t split) {
+      SmallVector<Value> values;
+      for (int64_t i = 0; i < words; ++i)
+        values.push_back(memref::LoadOp::create(
+            b, partials, ValueRange{word(index(split), i)}));
+      return values;
+    };
+    // Pairwise, so that two states at a time are live in registers.
+    SmallVector<Value> scalars = load(0);
+    SoftmaxState merged;
+    for (int64_t split = 1; split < splits; ++split) {
+      merged = mergeStates({scalars, load(split)});
+      scalars = scalarsOf(merged);
+    }
+    writeOutputOfWarp(item, merged);
+    // The next launch finds the counter at zero again.
+    scf::IfOp::create(b, cmp(arith::CmpIPredicate::eq, lane, index(0)),
+                      [&](OpBuilder &, Location) {
+                        memref::StoreOp::create(b, zero32, counters,
+                                                ValueRange{slot});
+                        scf::YieldOp::create(b);
+                      });
+    scf::YieldOp::create(b);
+  });
 }

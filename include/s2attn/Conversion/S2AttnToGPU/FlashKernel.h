@@ -57,6 +57,14 @@ struct FlashKernelConfig {
   /// walk r, r + clusterSplits, ...); the CTAs' states meet in the first
   /// CTA's registers through distributed shared memory. 1 elsewhere.
   int64_t clusterSplits = 1;
+  /// Key-split tiles only: clusters (or, without clusters, CTAs) of one
+  /// tile that split its walk once more, over the whole grid: cluster g's
+  /// CTA r, split s walks steps (g * clusterSplits + r) * keySplits + s,
+  /// + keyWalkers(), ... Each cluster's merged state goes to a scratch in
+  /// the kernel module's global memory; the cluster that counts in last
+  /// (an atomic counter per tile and row warp, which it resets) merges them
+  /// and writes the rows. 1 elsewhere.
+  int64_t gridSplits = 1;
   Type elementType;
   bool hasLse = false;
   /// Schedule tiles t in [firstQTile, firstQTile + numQTiles) (absolute).
@@ -122,7 +130,9 @@ struct FlashKernelConfig {
   }
   /// Walkers of one tile's keys, side by side: key-split warps, or CTAs of a
   /// cluster (all their warps together), or both.
-  int64_t keyWalkers() const { return keySplits * clusterSplits; }
+  int64_t keyWalkers() const { return keySplits * clusterSplits * gridSplits; }
+  /// CTAs per work item along the grid's x.
+  int64_t ctasPerItem() const { return clusterSplits * gridSplits; }
   /// Warps that hold different rows.
   int64_t rowWarps() const { return ctaRows / 16; }
   int64_t numWarps() const { return rowWarps() * keySplits; }

@@ -44,6 +44,7 @@ struct KernelArtifactOptions {
   int64_t persistentCTAs = 0;
   int64_t ctasPerSM = 0;
   int64_t clusterSplits = 0;
+  int64_t gridSplits = 0;
   bool emitPtx = false;
 };
 
