@@ -114,15 +114,16 @@ func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16
 
 // -----
 
-// MQA, two sequences: 32 query heads on one KV head fill 32 rows: a
+// MQA, four sequences: 32 query heads on one KV head fill 32 rows: a
 // key-split CTA of two row warps and two splits (key-splits.mlir), one CTA a
 // sequence. A cluster of 16 such CTAs (non-portable: the runtime opts the
 // kernel in) splits the walk: CTA r's split s walks steps 2r + s,
 // 2r + s + 32, ... of the 1024 (32 keys each), and the first CTA's first
 // split merges the 16 CTAs' states for its rows (slot w % 2 of each CTA's
-// scratch). (With one sequence the heads go to two CTAs: packed-heads.mlir.)
+// scratch). (Fewer sequences take more SMs: packed-heads.mlir,
+// grid-splits.mlir.)
 // CHECK-LABEL: func.func @mqa
-// CHECK: blocks in (%c16, %c1, %c2) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
+// CHECK: blocks in (%c16, %c1, %c4) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
 // CHECK: nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.minctasm = 1 : i32
 // CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
 // CHECK: %[[ROWS:.*]] = arith.remui %[[WARP]], %c2 : index
@@ -148,9 +149,9 @@ func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16
 // CHECK: nvvm.cluster.arrive {aligned}
 // CHECK-NEXT: nvvm.cluster.wait {aligned}
 // CHECK-NEXT: gpu.return
-func.func @mqa(%q: memref<2x1x32x128xbf16>, %k: memref<2x32768x1x128xbf16>, %v: memref<2x32768x1x128xbf16>, %o: memref<2x1x32x128xbf16>) {
-  s2attn.attention ins(%q, %k, %v : memref<2x1x32x128xbf16>, memref<2x32768x1x128xbf16>, memref<2x32768x1x128xbf16>)
-      outs(%o : memref<2x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
+func.func @mqa(%q: memref<4x1x32x128xbf16>, %k: memref<4x32768x1x128xbf16>, %v: memref<4x32768x1x128xbf16>, %o: memref<4x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<4x1x32x128xbf16>, memref<4x32768x1x128xbf16>, memref<4x32768x1x128xbf16>)
+      outs(%o : memref<4x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }
 

@@ -3,13 +3,14 @@
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="packed-heads=8" | FileCheck %s --check-prefix=EIGHT
 // RUN: not s2-opt %s --split-input-file --convert-s2attn-to-gpu="packed-heads=12" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// Decoding with one KV head (MQA): a key-split CTA packs all 32 query heads
-// and one cluster of 16 such CTAs streams the K/V: 16 of 132 SMs. By
+// Decoding with one KV head (MQA) over 8192 keys: a key-split CTA packs all
+// 32 query heads and one cluster of 16 such CTAs streams the K/V: 16 of 132
+// SMs, and the walk is too short for grid splits (grid-splits.mlir). By
 // default the group's heads go to two CTAs of 16 rows (a grid of 2 clusters,
 // y = the half of the group), each reading the whole K/V; the second reads
 // it from L2.
 
-// CHECK-LABEL: func.func @mqa_32k
+// CHECK-LABEL: func.func @mqa_8k
 // CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c16, %c2, %c1) threads in (%c128, %c1, %c1)
 // CHECK: gpu.func @s2attn_fwd({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.minctasm = 1 : i32}
 // The Q tile holds the 16 heads of one half.
@@ -19,15 +20,15 @@
 // CHECK-NEXT: arith.divui %[[FIRSTHEAD]], %c32 : index
 
 // packed-heads=32 keeps the whole group in one 32-row CTA: one cluster.
-// WHOLE-LABEL: func.func @mqa_32k
+// WHOLE-LABEL: func.func @mqa_8k
 // WHOLE: blocks in (%c16, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
 // WHOLE: nvvm.cluster_dim = array<i32: 16, 1, 1>
 // WHOLE: memref<32x128xbf16, #gpu.address_space<workgroup>>
-// EIGHT-LABEL: func.func @mqa_32k
+// EIGHT-LABEL: func.func @mqa_8k
 // EIGHT: memref<16x128xbf16, #gpu.address_space<workgroup>>
 // BAD: error: convert-s2attn-to-gpu: packed-heads = 12 is not supported; expected 0 (auto) or a power of two
-func.func @mqa_32k(%q: memref<1x1x32x128xbf16>, %k: memref<1x32768x1x128xbf16>, %v: memref<1x32768x1x128xbf16>, %o: memref<1x1x32x128xbf16>) {
-  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x32768x1x128xbf16>, memref<1x32768x1x128xbf16>)
+func.func @mqa_8k(%q: memref<1x1x32x128xbf16>, %k: memref<1x8192x1x128xbf16>, %v: memref<1x8192x1x128xbf16>, %o: memref<1x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x8192x1x128xbf16>, memref<1x8192x1x128xbf16>)
       outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }
@@ -36,15 +37,15 @@ func.func @mqa_32k(%q: memref<1x1x32x128xbf16>, %k: memref<1x32768x1x128xbf16>, 
 
 // Two KV heads already take two clusters (32 CTAs): each group of 16 heads
 // stays whole, its KV head the first head over 16.
-// CHECK-LABEL: func.func @gqa2_32k
+// CHECK-LABEL: func.func @gqa2_8k
 // CHECK: blocks in (%c16, %c2, %c1)
 // CHECK: memref.view %{{.*}}[%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x128xbf16, #gpu.address_space<workgroup>>
 // CHECK: %[[FIRSTHEAD:.*]] = arith.muli %{{.*}}, %c16 : index
 // CHECK-NEXT: arith.divui %[[FIRSTHEAD]], %c16 : index
-// EIGHT-LABEL: func.func @gqa2_32k
+// EIGHT-LABEL: func.func @gqa2_8k
 // EIGHT: blocks in (%c16, %c4, %c1)
-func.func @gqa2_32k(%q: memref<1x1x32x128xbf16>, %k: memref<1x32768x2x128xbf16>, %v: memref<1x32768x2x128xbf16>, %o: memref<1x1x32x128xbf16>) {
-  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x32768x2x128xbf16>, memref<1x32768x2x128xbf16>)
+func.func @gqa2_8k(%q: memref<1x1x32x128xbf16>, %k: memref<1x8192x2x128xbf16>, %v: memref<1x8192x2x128xbf16>, %o: memref<1x1x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x8192x2x128xbf16>, memref<1x8192x2x128xbf16>)
       outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }
