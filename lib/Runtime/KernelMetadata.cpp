@@ -605,6 +605,12 @@ Status readLaunchShape(const JsonValue &root, KernelMetadata &out) {
     return status;
   if (status = readGrid(*grid, "grid", out.grid); !status.ok())
     return status;
+  if (const JsonValue *ordered = root.find("ordered_launches")) {
+    if (status = expectKind(*ordered, Kind::Bool, "ordered_launches");
+        !status.ok())
+      return status;
+    out.orderedLaunches = ordered->getBool();
+  }
   if (const JsonValue *smem = root.find("dynamic_shared_memory"))
     return readInteger(*smem, "dynamic_shared_memory", 0, UINT32_MAX,
                        out.dynamicSharedMemory);
@@ -665,7 +671,8 @@ Status readDocument(const JsonValue &root, KernelMetadata &out) {
   Status status =
       checkKeys(root, "",
                 {"format", "version", "entry", "target", "cubin", "block",
-                 "cluster", "grid", "dynamic_shared_memory", "symbols",
+                 "cluster", "grid", "dynamic_shared_memory",
+                 "ordered_launches", "symbols",
                  "tensors", "parameters", "info"});
   if (!status.ok() || !(status = checkHeader(root)).ok())
     return status;

@@ -35,6 +35,11 @@ struct LoadedKernel {
   CUfunction function = nullptr;
   KernelResources resources;
   s2attn_device_limits limits = {};
+  /// Ordered launches (KernelMetadata::orderedLaunches): recorded after the
+  /// last launch, and the stream it went to; guarded by the artifact's
+  /// mutex.
+  mutable CUevent lastLaunch = nullptr;
+  mutable CUstream lastStream = nullptr;
 };
 
 } // namespace
@@ -366,6 +371,25 @@ Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
   return Status::success();
 }
 
+/// launchPlan for kernels whose launches must not overlap: a launch on
+/// another stream than the previous one first waits for it.
+Status launchInOrder(const CudaDriverApi &api, s2attn_artifact &artifact,
+                     const LoadedKernel &kernel, LaunchPlan &plan,
+                     CUstream stream) {
+  std::lock_guard<std::mutex> lock(artifact.mutex);
+  if (!kernel.lastLaunch)
+    S2ATTN_CU_RETURN_IF_ERROR(
+        api, cuEventCreate(&kernel.lastLaunch, CU_EVENT_DISABLE_TIMING));
+  else if (kernel.lastStream != stream)
+    S2ATTN_CU_RETURN_IF_ERROR(
+        api, cuStreamWaitEvent(stream, kernel.lastLaunch, 0));
+  if (Status status = launchPlan(api, kernel, plan, stream); !status.ok())
+    return status;
+  S2ATTN_CU_RETURN_IF_ERROR(api, cuEventRecord(kernel.lastLaunch, stream));
+  kernel.lastStream = stream;
+  return Status::success();
+}
+
 Status launchArtifact(s2attn_artifact *artifact,
                       const s2attn_launch_args *args) {
   if (!artifact || !args)
@@ -395,7 +419,10 @@ Status launchArtifact(s2attn_artifact *artifact,
   if (Status status = checkDevicePointers(*api, artifact->meta, *args);
       !status.ok())
     return status;
-  return launchPlan(*api, *kernel, plan, static_cast<CUstream>(args->stream));
+  auto stream = static_cast<CUstream>(args->stream);
+  if (artifact->meta.orderedLaunches)
+    return launchInOrder(*api, *artifact, *kernel, plan, stream);
+  return launchPlan(*api, *kernel, plan, stream);
 }
 
 Status withDriver(const CudaDriverApi *&api) { return getCudaDriver(api); }
@@ -492,8 +519,11 @@ void s2attn_artifact_destroy(s2attn_artifact *artifact) {
   if (!artifact->loaded.empty() && getCudaDriver(api).ok()) {
     for (const LoadedKernel &kernel : artifact->loaded) {
       ScopedContext scope(*api, kernel.context);
-      if (scope.status().ok())
-        api->cuModuleUnload(kernel.module);
+      if (!scope.status().ok())
+        continue;
+      if (kernel.lastLaunch)
+        api->cuEventDestroy(kernel.lastLaunch);
+      api->cuModuleUnload(kernel.module);
     }
   }
   delete artifact;

@@ -79,6 +79,11 @@ TEST(KernelMetadataTest, OptionalFields) {
       R"("block": [128, 1, 1], "cluster": [2, 1, 1], "cubin": "fwd.cubin",)"));
   EXPECT_TRUE(meta.hasCluster());
   EXPECT_EQ(meta.cubin, "fwd.cubin");
+  EXPECT_FALSE(meta.orderedLaunches);
+  KernelMetadata ordered = parseOk(
+      mutate(kAttentionJson, R"("block": [128, 1, 1],)",
+             R"("block": [128, 1, 1], "ordered_launches": true,)"));
+  EXPECT_TRUE(ordered.orderedLaunches);
 }
 
 std::string readFile(const std::string &path) {
@@ -236,6 +241,9 @@ INSTANTIATE_TEST_SUITE_P(
         Mutation{R"("block": [128, 1, 1],)",
                  R"("block": [128, 1, 1], "cubin": "../x.cubin",)",
                  "must be a file name inside the artifact directory"},
+        Mutation{R"("block": [128, 1, 1],)",
+                 R"("block": [128, 1, 1], "ordered_launches": 1,)",
+                 "ordered_launches: expected a boolean"},
         Mutation{
             R"("grid": [{"ceil_div": ["q_len", 128]}, ["batch", "heads"], 1],)",
             R"("grid": [3, ["batch", "heads"], 1], "cluster": [2, 1, 1],)",

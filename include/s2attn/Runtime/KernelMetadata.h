@@ -110,6 +110,10 @@ struct KernelMetadata {
   /// Each grid dimension is the product of its factors.
   std::array<std::vector<GridFactor>, 3> grid;
   int64_t dynamicSharedMemory = 0;
+  /// The kernel keeps state in its module's globals across launches (grid
+  /// splits' scratch and counters): two launches of one loaded module must
+  /// not overlap, so the runtime orders launches on different streams.
+  bool orderedLaunches = false;
   std::vector<SymbolSpec> symbols;
   std::vector<TensorSpec> tensors;
   std::vector<ParamSpec> params;

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -34,6 +35,8 @@ struct KernelDescription {
   std::array<int64_t, 3> block{1, 1, 1};
   std::array<int64_t, 3> cluster{1, 1, 1};
   int64_t dynamicSharedMemory = 0;
+  /// The kernel module holds mutable globals (grid splits' scratch).
+  bool orderedLaunches = false;
   llvm::SmallVector<TensorDescription, 5> tensors;
   /// Free-form facts about the problem (pattern, positions) for humans.
   std::string info;
@@ -142,6 +145,10 @@ static LogicalResult describeLaunch(ModuleOp module, KernelDescription &kernel) 
           NVVM::NVVMDialect::getClusterDimAttrName()))
     for (auto [d, extent] : llvm::enumerate(cluster.asArrayRef()))
       kernel.cluster[d] = extent;
+  // State a launch leaves for the next one lives in mutable globals.
+  function->getParentOp()->walk([&](memref::GlobalOp global) {
+    kernel.orderedLaunches |= !global.getConstant();
+  });
   return success();
 }
 
@@ -199,8 +206,10 @@ static std::string toJson(const KernelDescription &kernel) {
   }
   os << ",\n  \"grid\": ";
   writeTriple(os, kernel.grid);
-  os << ",\n  \"dynamic_shared_memory\": " << kernel.dynamicSharedMemory
-     << ",\n  \"tensors\": [\n";
+  os << ",\n  \"dynamic_shared_memory\": " << kernel.dynamicSharedMemory;
+  if (kernel.orderedLaunches)
+    os << ",\n  \"ordered_launches\": true";
+  os << ",\n  \"tensors\": [\n";
   for (auto [i, tensor] : llvm::enumerate(kernel.tensors)) {
     os << "    {\"name\": ";
     writeString(os, tensor.name);
