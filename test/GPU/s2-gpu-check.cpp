@@ -9,7 +9,10 @@
 // s2attn_artifact_launch call. With --launches N the artifact launches N
 // times, the outputs poisoned again before each, and the last is checked:
 // state a kernel keeps across launches (grid splits' counters) must be back
-// where it started.
+// where it started. With --streams N, first N streams take N * launches
+// launches, round robin, with no host sync between them (the runtime must
+// keep the launches of a kernel with module state from overlapping), then
+// the check's launches run as above.
 // Prints one line per artifact and "N passed, M failed" last.
 //
 //===----------------------------------------------------------------------===//
@@ -138,7 +141,27 @@ struct Options {
   bool check = true;
   uint64_t seed = 20261126;
   int launches = 1;
+  int streams = 1;
 };
+
+/// Round-robin launches on `count` new streams, no sync in between.
+s2attn_status launchOnStreams(s2attn_artifact *artifact,
+                              s2attn_launch_args args, int count,
+                              int launchesPerStream) {
+  std::vector<cudaStream_t> streams(count);
+  for (cudaStream_t &stream : streams)
+    CHECK_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  s2attn_status status = S2ATTN_SUCCESS;
+  for (int i = 0; i < count * launchesPerStream && status == S2ATTN_SUCCESS;
+       ++i) {
+    args.stream = streams[i % count];
+    status = s2attn_artifact_launch(artifact, &args);
+  }
+  CHECK_CUDA(cudaDeviceSynchronize());
+  for (cudaStream_t stream : streams)
+    CHECK_CUDA(cudaStreamDestroy(stream));
+  return status;
+}
 
 /// Kernel time per launch, from events around `repeats` back-to-back
 /// launches, and the median host time of one launch call. (Events around a
@@ -222,7 +245,10 @@ bool checkArtifact(const std::string &directory, const Options &options,
     s2attn_launch_args args{};
     args.tensors = tensors.data();
     args.num_tensors = tensors.size();
-    s2attn_status status = S2ATTN_SUCCESS;
+    s2attn_status status =
+        options.streams > 1 ? launchOnStreams(artifact, args, options.streams,
+                                              options.launches)
+                            : S2ATTN_SUCCESS;
     for (int launch = 0; launch < options.launches && status == S2ATTN_SUCCESS;
          ++launch) {
       CHECK_CUDA(cudaMemset(dout, 0xFF, qCount * 2));
@@ -282,6 +308,8 @@ int main(int argc, char **argv) {
       options.timeRepeats = std::atoi(argv[++i]);
     else if (arg == "--launches" && i + 1 < argc)
       options.launches = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--streams" && i + 1 < argc)
+      options.streams = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--no-check")
       options.check = false;
     else if (arg == "--seed" && i + 1 < argc)
@@ -290,7 +318,8 @@ int main(int argc, char **argv) {
       options.directories.push_back(arg);
   }
   if (options.directories.empty()) {
-    std::fprintf(stderr, "usage: s2-gpu-check [--time N] [--launches N] [--no-check] "
+    std::fprintf(stderr, "usage: s2-gpu-check [--time N] [--launches N] [--streams N] "
+                         "[--no-check] "
                          "[--seed S] DIR...\n");
     return 2;
   }
