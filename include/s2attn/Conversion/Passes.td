@@ -37,9 +37,10 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     * decoding (every query of a tile, with its packed heads, fits one
       warp's 16 rows, or two warps' 32, as for MQA): four warps split the
       row's keys, four ways (or two ways for each 16 of the 32 rows), each
-      walking every fourth (second) step of 32 keys through K/V stages of
-      its own, and merge their softmax states through shared memory at the
-      end (key splits);
+      split walking every fourth (second) step of 32 keys through K/V
+      stages of its own, which its warps fill and read together (a named
+      barrier for the two warps of a 32-row split), and merge their softmax
+      states through shared memory at the end (key splits);
     * tiles too few to fill the chip (decoding; MQA; prefills of few heads),
       sm_90a: the CTAs of a thread block cluster (up to 16) split each tile's
       walk once more, CTA r taking steps r, r + n, ... (under key splits,

@@ -59,7 +59,7 @@ Value FlashKernelEmitter::sharedView(Value byteOffset, int64_t rows) {
 Value FlashKernelEmitter::stageOffset(Value stage) {
   Value buffer = rem(stage, config.numStages);
   if (config.keySplits > 1)
-    buffer = add(mul(warp, index(config.numStages)), buffer);
+    buffer = add(mul(splitIndex, index(config.numStages)), buffer);
   return mul(buffer, index(config.kvStageBytes()));
 }
 
@@ -161,9 +161,13 @@ void FlashKernelEmitter::issueKVLoads(const WorkItem &item,
 }
 
 FlashKernelEmitter::TileCopies FlashKernelEmitter::keyValueCopies() {
-  // Key splits: each warp fills its own stages.
-  if (config.keySplits > 1)
-    return tileCopies(index(0), lane, 32, config.kvChunk);
+  // Key splits: the warps of a split fill its stages.
+  if (config.keySplits > 1) {
+    int64_t rowWarps = config.rowWarps();
+    Value thread =
+        rowWarps == 1 ? lane : add(mul(rowGroup, index(32)), lane);
+    return tileCopies(index(0), thread, 32 * rowWarps, config.kvChunk);
+  }
   return tileCopies(config.kvChunk);
 }
 
@@ -176,9 +180,16 @@ Value FlashKernelEmitter::walkStep(Value step) {
 void FlashKernelEmitter::waitForStepCopies(int64_t pending) {
   if (config.keySplits == 1)
     return waitForCopies(pending);
-  // A warp's stages are filled and read by that warp alone.
+  // A split's stages are filled and read by its warps alone.
   NVVM::CpAsyncWaitGroupOp::create(b, b.getI32IntegerAttr(pending));
-  syncWarp();
+  if (config.rowWarps() == 1)
+    return syncWarp();
+  // Barrier 0 is the CTA's; split s syncs its warps on barrier 1 + s.
+  Type i32 = b.getI32Type();
+  Value id = arith::IndexCastOp::create(b, i32, add(splitIndex, index(1)));
+  Value threads = arith::ConstantOp::create(
+      b, b.getI32IntegerAttr(int32_t(32 * config.rowWarps())));
+  NVVM::BarrierOp::create(b, TypeRange{}, id, threads, {}, Value());
 }
 
 void FlashKernelEmitter::syncWarp() {
@@ -369,7 +380,7 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
         waitForStepCopies(config.numStages - 2);
         // The buffer the next load fills was last read in the previous
         // step, which every thread reading it (the CTA's, or under key
-        // splits the warp's) finished before the sync above.
+        // splits the split's warps) finished before the sync above.
         issueAhead(step);
         auto [keyTile, valueTile] = stageTiles(add(stepBase, step));
         SmallVector<Value> scores = computeScores(queryFragments, keyTile);

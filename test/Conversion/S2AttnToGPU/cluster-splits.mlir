@@ -123,8 +123,8 @@ func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16
 // scratch). (Fewer sequences take more SMs: packed-heads.mlir,
 // grid-splits.mlir.)
 // CHECK-LABEL: func.func @mqa
-// CHECK: blocks in (%c16, %c1, %c4) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
-// CHECK: nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.minctasm = 1 : i32
+// CHECK: blocks in (%c16, %c1, %c4) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c106496_i32
+// CHECK: nvvm.cluster_dim = array<i32: 16, 1, 1>, nvvm.minctasm = 2 : i32
 // CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
 // CHECK: %[[ROWS:.*]] = arith.remui %[[WARP]], %c2 : index
 // CHECK-NEXT: %[[SPLIT:.*]] = arith.divui %[[WARP]], %c2 : index
@@ -135,7 +135,7 @@ func.func @many_heads(%q: memref<1x1x64x128xbf16>, %k: memref<1x8192x64x128xbf16
 // CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c32 : index
 // CHECK: scf.for
 // CHECK-NEXT: nvvm.cp.async.wait.group 1
-// CHECK-NEXT: nvvm.bar.warp.sync
+// CHECK: nvvm.barrier id = %{{.*}} number_of_threads = %c64_i32
 // CHECK: %[[FIRSTSPLIT:.*]] = arith.cmpi eq, %[[SPLIT]], %c0 : index
 // CHECK-NEXT: scf.if %[[FIRSTSPLIT]] {
 // CHECK: nvvm.cluster.arrive {aligned}

@@ -133,11 +133,13 @@ func.func @decode_gqa(%q: memref<1x1x8x128xbf16>, %k: memref<1x1024x2x128xbf16>,
 // 17 queries of one head fill two warps' rows: a 32-row CTA of two row
 // warps and two key splits. Warp w holds rows 16 (w % 2) and is split
 // w / 2, which walks steps w / 2, w / 2 + 2, ... (32 of 32 keys) through
-// stages of its own (4 warps x 2 x 16 KiB, then the 32-row Q tile). Split 1
-// leaves its state in slot (w / 2 - 1) * 2 + w % 2 of the scratch; split
-// 0 of the same rows merges it.
+// stages of its own (2 splits x 2 x 16 KiB, then the 32-row Q tile). The
+// split's two warps copy each K/V chunk together, 64 threads, and meet on
+// barrier 1 + split (64 threads) before reading it. Split 1 leaves its
+// state in slot (w / 2 - 1) * 2 + w % 2 of the scratch; split 0 of the same
+// rows merges it.
 // CHECK-LABEL: func.func @seventeen
-// CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c139264_i32
+// CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c73728_i32
 // CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32 : index
 // CHECK: %[[ROWS:.*]] = arith.remui %[[WARP]], %c2 : index
 // CHECK-NEXT: %[[SPLIT:.*]] = arith.divui %[[WARP]], %c2 : index
@@ -146,7 +148,9 @@ func.func @decode_gqa(%q: memref<1x1x8x128xbf16>, %k: memref<1x1024x2x128xbf16>,
 // CHECK-NEXT: arith.ceildivsi %[[LEFT]], %c2 : index
 // CHECK: scf.for
 // CHECK-NEXT: nvvm.cp.async.wait.group 0
-// CHECK-NEXT: nvvm.bar.warp.sync
+// CHECK-NEXT: %[[BARRIER:.*]] = arith.addi %[[SPLIT]], %c1 : index
+// CHECK-NEXT: %[[ID:.*]] = arith.index_cast %[[BARRIER]] : index to i32
+// CHECK-NEXT: nvvm.barrier id = %[[ID]] number_of_threads = %c64_i32
 // CHECK: memref.view %{{.*}}[%c0][] {{.*}} to memref<4352xf32
 // CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[SPLIT]], %c0 : index
 // CHECK-NEXT: scf.if %[[LATER]] {
@@ -165,12 +169,12 @@ func.func @seventeen(%q: memref<1x17x1x128xbf16>, %k: memref<1x1024x1x128xbf16>,
 
 // 32 query heads on one KV head: a 16-row CTA could not pack the group, a
 // 32-row one can: two row warps and two key splits, as above, every K/V
-// tile read once for all 32 heads (by each split's two warps).
+// tile read once for all 32 heads (by each split's two warps together).
 // CHECK-LABEL: func.func @mqa
-// CHECK: blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c139264_i32
+// CHECK: blocks in (%c1, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c73728_i32
 // CHECK: scf.for
 // CHECK-NEXT: nvvm.cp.async.wait.group 0
-// CHECK-NEXT: nvvm.bar.warp.sync
+// CHECK: nvvm.barrier id = %{{.*}} number_of_threads = %c64_i32
 func.func @mqa(%q: memref<1x1x32x128xbf16>, %k: memref<1x1024x1x128xbf16>, %v: memref<1x1024x1x128xbf16>, %o: memref<1x1x32x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x1024x1x128xbf16>, memref<1x1024x1x128xbf16>)
       outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>

@@ -21,7 +21,7 @@
 
 // packed-heads=32 keeps the whole group in one 32-row CTA: one cluster.
 // WHOLE-LABEL: func.func @mqa_8k
-// WHOLE: blocks in (%c16, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c204800_i32
+// WHOLE: blocks in (%c16, %c1, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c106496_i32
 // WHOLE: nvvm.cluster_dim = array<i32: 16, 1, 1>
 // WHOLE: memref<32x128xbf16, #gpu.address_space<workgroup>>
 // EIGHT-LABEL: func.func @mqa_8k

@@ -46,8 +46,9 @@ struct FlashKernelConfig {
   int64_t kvChunk = 64;
   /// Warps that compute the same 16 rows on different keys: warp w holds
   /// rows 16 (w % rowWarps()) and is split w / rowWarps(); split s walks
-  /// steps s, s + keySplits, ... with K/V stages of its own, and the splits'
-  /// softmax states merge at the end. A decode tile (every query row of the
+  /// steps s, s + keySplits, ... with K/V stages of its own, which its
+  /// rowWarps() warps fill and read together (one load of each chunk for
+  /// all the rows), and the splits' softmax states merge at the end. A decode tile (every query row of the
   /// CTA in one or two warps' 16) would otherwise be a chain of steps per
   /// warp, with warps idle; 1 elsewhere.
   int64_t keySplits = 1;
@@ -154,10 +155,10 @@ struct FlashKernelConfig {
   }
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
-  /// K/V stage buffers in shared memory: numStages for each key split.
-  /// Key-split warps each fill stages of their own.
+  /// K/V stage buffers in shared memory: numStages for each key split,
+  /// which its warps (one per 16 rows) fill and read together.
   int64_t kvBuffers() const {
-    return keySplits > 1 ? numStages * numWarps() : numStages;
+    return keySplits > 1 ? numStages * keySplits : numStages;
   }
   int64_t queryTileOffset() const { return kvBuffers() * kvStageBytes(); }
   /// A persistent CTA stages O in the K/V stage its last step read, when
