@@ -87,9 +87,10 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "grid limit are split into smaller groups, so that more SMs "
            "stream the shared K/V) or a power of two">,
     Option<"longestFirst", "longest-first", "bool", /*default=*/"true",
-           "Launch the query tiles with the longest causal rows first, over "
-           "all heads and batches, so the last wave is short rows rather "
-           "than long ones">,
+           "Launch the query tiles with the longest causal rows first, in "
+           "groups of heads and batches that fill a wave (all at once for "
+           "grids of under 8 waves whose rows are nearly even), so the last "
+           "wave is short rows rather than long ones">,
     Option<"ctaRows", "cta-rows", "int64_t", /*default=*/"0",
            "Most query rows per CTA: 64, 128, or 0 (auto): a 128-token tile "
            "(block 128) goes to two 4-warp CTAs when its 8-warp CTAs would "
