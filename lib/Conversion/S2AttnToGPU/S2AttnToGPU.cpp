@@ -553,6 +553,16 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   op.erase();
 }
 
+/// Options that take 0 (auto) or a power of two.
+LogicalResult checkAutoOrPowerOfTwo(ModuleOp module, StringRef option,
+                                    int64_t value) {
+  if (value == 0 || (value > 0 && llvm::isPowerOf2_64(value)))
+    return success();
+  return module.emitError("convert-s2attn-to-gpu: ")
+         << option << " = " << value
+         << " is not supported; expected 0 (auto) or a power of two";
+}
+
 struct ConvertS2AttnToGPUPass
     : public mlir::s2attn::impl::ConvertS2AttnToGPUBase<
           ConvertS2AttnToGPUPass> {
@@ -618,20 +628,9 @@ struct ConvertS2AttnToGPUPass
           << (target->maxClusterCTAs ? "" : " (no thread block clusters)");
       return signalPassFailure();
     }
-    if (packedHeads < 0 ||
-        (packedHeads > 0 && !llvm::isPowerOf2_64(packedHeads))) {
-      module.emitError("convert-s2attn-to-gpu: packed-heads = ")
-          << int64_t(packedHeads)
-          << " is not supported; expected 0 (auto) or a power of two";
+    if (failed(checkAutoOrPowerOfTwo(module, "packed-heads", packedHeads)) ||
+        failed(checkAutoOrPowerOfTwo(module, "grid-splits", gridSplits)))
       return signalPassFailure();
-    }
-    if (gridSplits < 0 ||
-        (gridSplits > 0 && !llvm::isPowerOf2_64(gridSplits))) {
-      module.emitError("convert-s2attn-to-gpu: grid-splits = ")
-          << int64_t(gridSplits)
-          << " is not supported; expected 0 (auto) or a power of two";
-      return signalPassFailure();
-    }
     KernelChoices choices{schedule,      packGQA,        packedHeads,
                           stages,        longestFirst,   ctaRows,
                           persistent,    persistentCTAs, ctasPerSM,
