@@ -36,10 +36,8 @@ struct LoadedKernel {
   KernelResources resources;
   s2attn_device_limits limits = {};
   /// Ordered launches (KernelMetadata::orderedLaunches): recorded after the
-  /// last launch, and the stream it went to; guarded by the artifact's
-  /// mutex.
+  /// last launch; guarded by the artifact's mutex.
   mutable CUevent lastLaunch = nullptr;
-  mutable CUstream lastStream = nullptr;
 };
 
 } // namespace
@@ -371,22 +369,34 @@ Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
   return Status::success();
 }
 
-/// launchPlan for kernels whose launches must not overlap: a launch on
-/// another stream than the previous one first waits for it.
+/// True while `stream` is being captured into a graph.
+bool isCapturing(const CudaDriverApi &api, CUstream stream) {
+  CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_NONE;
+  return api.cuStreamIsCapturing &&
+         api.cuStreamIsCapturing(stream, &status) == CUDA_SUCCESS &&
+         status != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
+/// launchPlan for kernels whose launches must not overlap: each launch
+/// waits for the previous one, on whatever stream (equal handles need not
+/// be one stream: the per-thread default stream, a reused handle). A
+/// capture cannot wait on an event recorded outside it, so captured
+/// launches keep only their stream's order (docs/artifact-format.md).
 Status launchInOrder(const CudaDriverApi &api, s2attn_artifact &artifact,
                      const LoadedKernel &kernel, LaunchPlan &plan,
                      CUstream stream) {
+  if (isCapturing(api, stream))
+    return launchPlan(api, kernel, plan, stream);
   std::lock_guard<std::mutex> lock(artifact.mutex);
   if (!kernel.lastLaunch)
     S2ATTN_CU_RETURN_IF_ERROR(
         api, cuEventCreate(&kernel.lastLaunch, CU_EVENT_DISABLE_TIMING));
-  else if (kernel.lastStream != stream)
+  else
     S2ATTN_CU_RETURN_IF_ERROR(
         api, cuStreamWaitEvent(stream, kernel.lastLaunch, 0));
   if (Status status = launchPlan(api, kernel, plan, stream); !status.ok())
     return status;
   S2ATTN_CU_RETURN_IF_ERROR(api, cuEventRecord(kernel.lastLaunch, stream));
-  kernel.lastStream = stream;
   return Status::success();
 }
 

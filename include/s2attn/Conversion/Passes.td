@@ -81,11 +81,13 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Let the query heads of a KV group share a CTA (and each K/V tile "
            "load) when they share a pattern">,
     Option<"packedHeads", "packed-heads", "int64_t", /*default=*/"0",
-           "Most query heads of a KV group that share a CTA under pack-gqa: "
-           "0 (auto: the whole group, except that decoding tiles whose "
-           "clusters are at their largest and still fill at most half the "
-           "grid limit are split into smaller groups, so that more SMs "
-           "stream the shared K/V) or a power of two">,
+           "Most query heads of a KV group that share a CTA under pack-gqa "
+           "(ignored without it; groups that are not a power of two are not "
+           "packed): 0 (auto: the whole group, except that decoding tiles "
+           "whose clusters are at their largest and that grid splits leave "
+           "on at most an eighth of the SMs go to CTAs of half, a quarter, "
+           "... of the group, so that more SMs stream the shared K/V; with "
+           "cluster-splits given, the whole group) or a power of two">,
     Option<"longestFirst", "longest-first", "bool", /*default=*/"true",
            "Launch the query tiles with the longest causal rows first, in "
            "groups of heads and batches that fill a wave (all at once for "
@@ -130,8 +132,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "kernel module's global memory (the last to finish merges; "
            "launches of one loaded module must not overlap). 0 (auto): where "
            "clusters are at their largest, the largest power of two that "
-           "keeps the grid within half the SMs and four steps per walker; 1: "
-           "none; or a power of two">,
+           "keeps the grid within half the SMs and four steps per walker, "
+           "when that brings the grid to a quarter of the SMs or more; 1: "
+           "none; or a power of two up to the SMs">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory buffers: 2, 3, or 0 (auto): 2 for CTAs of "
            "rows (3 measured 10-17% slower at head_dim 128 on an H100 and "

@@ -185,11 +185,11 @@ void FlashKernelEmitter::waitForStepCopies(int64_t pending) {
   if (config.rowWarps() == 1)
     return syncWarp();
   // Barrier 0 is the CTA's; split s syncs its warps on barrier 1 + s.
-  Type i32 = b.getI32Type();
-  Value id = arith::IndexCastOp::create(b, i32, add(splitIndex, index(1)));
-  Value threads = arith::ConstantOp::create(
-      b, b.getI32IntegerAttr(int32_t(32 * config.rowWarps())));
-  NVVM::BarrierOp::create(b, TypeRange{}, id, threads, {}, Value());
+  assert(config.keySplits < 16 && "a CTA has 16 named barriers");
+  Value id = arith::IndexCastOp::create(b, b.getI32Type(),
+                                        add(splitIndex, index(1)));
+  NVVM::BarrierOp::create(b, TypeRange{}, id, i32(32 * config.rowWarps()), {},
+                          Value());
 }
 
 void FlashKernelEmitter::syncWarp() {

@@ -28,7 +28,8 @@ namespace mlir::s2attn {
 /// one batch, of one query head or a packed GQA group.
 struct WorkItem {
   Value batch, headGroup, firstHead, kvHead, chunkStart, qTileStart;
-  /// The item's index among the grid's items (chunk-minor).
+  /// The item's index among the grid's items (chunk-minor); set under grid
+  /// splits only.
   Value ordinal;
   RowCoordinates where;
 };
@@ -59,6 +60,9 @@ private:
   }
   Value cmp(arith::CmpIPredicate predicate, Value x, Value y) {
     return arith::CmpIOp::create(b, predicate, x, y);
+  }
+  Value i32(int64_t value) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(int32_t(value)));
   }
   Value inRange(Value value, int64_t lower, int64_t upper);
 
@@ -219,15 +223,29 @@ private:
   Value clusterSlot(Value rank, Value slot);
   /// barrier.cluster arrive (release) and wait (acquire) by every thread.
   void syncCluster();
-  /// Grid splits: the merging warp of a cluster (or CTA) leaves `state`
-  /// (its rows, row warp `rows`) in the module's scratch; the last of the
-  /// item's gridSplits to count in merges them all and writes the rows.
-  void mergeGridSplitsAndWrite(const WorkItem &item, const SoftmaxState &state,
-                               Value rows);
-  /// The merged state of a key-split walk's merging warp, written: through
-  /// mergeGridSplitsAndWrite under grid splits, else directly.
+  /// The merged state of a key-split walk's merging warp for row warp
+  /// `rowWarp`, written: directly, or under grid splits left in the
+  /// module's scratch, where the last of the tile's gridSplits to count in
+  /// merges them all, writes the rows and resets the counter.
   void writeMergedRows(const WorkItem &item, const SoftmaxState &state,
-                       Value rows);
+                       Value rowWarp);
+  /// Grid splits: the module's scratch (gridSplits states a slot) and
+  /// counters (one a slot), and this warp's slot (tile, row warp).
+  struct GridScratch {
+    Value states, counters, slot;
+  };
+  GridScratch gridScratch(const WorkItem &item, Value rowWarp);
+  /// This lane's word `value` of split `split`'s state in the slot.
+  Value gridStateWord(const GridScratch &scratch, Value split, Value value);
+  /// Leaves this warp's state for its split.
+  void publishGridSplit(const GridScratch &scratch, const SoftmaxState &state);
+  /// Adds this split to the slot's count (lane 0, an atomic after a release
+  /// fence); true in every lane when it was the last of the gridSplits.
+  Value countInLast(const GridScratch &scratch);
+  /// The slot's gridSplits states, merged.
+  SoftmaxState mergeGridSplits(const GridScratch &scratch);
+  /// A state from scalarsOf's list.
+  SoftmaxState stateOf(ValueRange scalars);
 
   /// One CTA per work item (the grid is the work).
   void emitOneItemPerCTA();
@@ -243,7 +261,9 @@ private:
                     Value stage);
 
   // Per-thread state.
-  Value lane, warp, warpFirstRow, rowInWarp, clusterRank, gridSplit;
+  Value lane, warp, warpFirstRow, rowInWarp;
+  // Per CTA: its rank in its cluster, and its cluster's grid split.
+  Value clusterRank, gridSplit;
   // Key splits: this warp's rows (of rowWarps()) and split.
   Value rowGroup, splitIndex;
   // Kernel-wide values.

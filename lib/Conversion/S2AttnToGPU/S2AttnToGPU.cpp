@@ -61,9 +61,13 @@ closedFormOf(AttentionOp op, const FlashKernelConfig &config) {
 int64_t packableHeads(AttentionOp op, const FlashKernelConfig &config,
                       int64_t ctaRows, int64_t most) {
   int64_t group = config.heads / config.kvHeads;
+  // Only a power of two divides into CTAs that each hold one KV group's
+  // heads.
+  if (group == 1 || !llvm::isPowerOf2_64(group))
+    return 1;
   if (most > 0)
     group = std::min(group, most);
-  if (group == 1 || !llvm::isPowerOf2_64(group) || group > ctaRows)
+  if (group == 1 || group > ctaRows)
     return 1;
   if (auto mask = dyn_cast<BlockMaskAttr>(op.getPattern()))
     if (mask.getNumMaskHeads() != 1 && mask.getNumMaskHeads() != config.kvHeads)
@@ -254,6 +258,14 @@ bool clusterScratchFits(const FlashKernelConfig &config) {
          config.kvBuffers() * config.kvStageBytes();
 }
 
+/// A key-split (decoding) kernel whose clusters are the largest the target
+/// has (one CTA where it has none): more SMs need more clusters.
+bool decodingAtLargestClusters(const FlashKernelConfig &config,
+                               const TargetModel &target) {
+  return config.keySplits > 1 &&
+         config.clusterSplits == std::max<int64_t>(1, target.maxClusterCTAs);
+}
+
 /// FlashKernelConfig::gridSplits for a key-split kernel whose clusters are
 /// at their largest (or that has none): the largest power of two that keeps
 /// the grid within clusterGridLimit and every walker at `minStepsPerWalker`
@@ -267,8 +279,7 @@ int64_t gridSplitsFor(const FlashKernelConfig &config,
                       const TargetModel &target,
                       function_ref<int64_t()> longestRowSteps) {
   constexpr int64_t minStepsPerWalker = 4;
-  int64_t largestCluster = std::max<int64_t>(1, target.maxClusterCTAs);
-  if (config.keySplits == 1 || config.clusterSplits != largestCluster)
+  if (!decodingAtLargestClusters(config, target))
     return 1;
   int64_t grid = config.numWorkItems() * config.clusterSplits;
   auto fits = [&](int64_t splits) {
@@ -296,7 +307,7 @@ int64_t decodingPackedHeads(const FlashKernelConfig &config,
                             const TargetModel &target) {
   int64_t packed = config.packedHeads;
   int64_t grid = config.numWorkItems() * config.ctasPerItem();
-  if (config.keySplits == 1 || config.clusterSplits != target.maxClusterCTAs)
+  if (!decodingAtLargestClusters(config, target))
     return packed;
   while (packed > 1 && 2 * grid <= target.multiprocessors / 4) {
     packed /= 2;
@@ -553,14 +564,15 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   op.erase();
 }
 
-/// Options that take 0 (auto) or a power of two.
+/// Options that take 0 (auto) or a power of two up to `most`.
 LogicalResult checkAutoOrPowerOfTwo(ModuleOp module, StringRef option,
-                                    int64_t value) {
-  if (value == 0 || (value > 0 && llvm::isPowerOf2_64(value)))
+                                    int64_t value, int64_t most) {
+  if (value == 0 || (value > 0 && value <= most && llvm::isPowerOf2_64(value)))
     return success();
   return module.emitError("convert-s2attn-to-gpu: ")
          << option << " = " << value
-         << " is not supported; expected 0 (auto) or a power of two";
+         << " is not supported; expected 0 (auto) or a power of two up to "
+         << most;
 }
 
 struct ConvertS2AttnToGPUPass
@@ -628,9 +640,19 @@ struct ConvertS2AttnToGPUPass
           << (target->maxClusterCTAs ? "" : " (no thread block clusters)");
       return signalPassFailure();
     }
-    if (failed(checkAutoOrPowerOfTwo(module, "packed-heads", packedHeads)) ||
-        failed(checkAutoOrPowerOfTwo(module, "grid-splits", gridSplits)))
+    // A tile's grid splits beyond a wave of CTAs would wait for each other.
+    if (failed(checkAutoOrPowerOfTwo(module, "packed-heads", packedHeads,
+                                     1 << 16)) ||
+        failed(checkAutoOrPowerOfTwo(module, "grid-splits", gridSplits,
+                                     target->multiprocessors)))
       return signalPassFailure();
+    if (persistent && gridSplits > 1) {
+      module.emitError("convert-s2attn-to-gpu: persistent takes no "
+                       "grid-splits (its CTAs walk whole items); got "
+                       "grid-splits = ")
+          << int64_t(gridSplits);
+      return signalPassFailure();
+    }
     KernelChoices choices{schedule,      packGQA,        packedHeads,
                           stages,        longestFirst,   ctaRows,
                           persistent,    persistentCTAs, ctasPerSM,

@@ -26,8 +26,10 @@ using namespace mlir::s2attn;
 
 Value FlashKernelEmitter::keyWalker() {
   // Without key splits a CTA's warps walk its steps together.
-  if (config.keySplits == 1)
+  if (config.keySplits == 1) {
+    assert(config.gridSplits == 1 && "grid splits need key splits");
     return clusterRank;
+  }
   // The CTA's place among the item's CTAs, then its warp's among theirs.
   Value cta;
   if (config.clusterSplits > 1)
@@ -210,12 +212,8 @@ void FlashKernelEmitter::mergeClusterSplitsAndWrite(const WorkItem &item,
   if (mergingWarp)
     merger = arith::AndIOp::create(b, mergingWarp, merger);
   scf::IfOp::create(b, merger, [&](OpBuilder &, Location) {
-    SoftmaxState merged = mergeClusterSplits(slot);
     // Under key splits the slot is the row warp's.
-    if (config.gridSplits > 1)
-      mergeGridSplitsAndWrite(item, merged, slot);
-    else
-      writeOutputOfWarp(item, merged);
+    writeMergedRows(item, mergeClusterSplits(slot), slot);
     scf::YieldOp::create(b);
   });
   // The first CTA reads the others' shared memory until here.
@@ -224,10 +222,22 @@ void FlashKernelEmitter::mergeClusterSplitsAndWrite(const WorkItem &item,
 
 void FlashKernelEmitter::writeMergedRows(const WorkItem &item,
                                          const SoftmaxState &state,
-                                         Value rows) {
-  if (config.gridSplits > 1)
-    return mergeGridSplitsAndWrite(item, state, rows);
-  writeOutputOfWarp(item, state);
+                                         Value rowWarp) {
+  if (config.gridSplits == 1)
+    return writeOutputOfWarp(item, state);
+  GridScratch scratch = gridScratch(item, rowWarp);
+  publishGridSplit(scratch, state);
+  scf::IfOp::create(b, countInLast(scratch), [&](OpBuilder &, Location) {
+    writeOutputOfWarp(item, mergeGridSplits(scratch));
+    // The next launch finds the counter at zero again.
+    scf::IfOp::create(b, cmp(arith::CmpIPredicate::eq, lane, index(0)),
+                      [&](OpBuilder &, Location) {
+                        memref::StoreOp::create(b, i32(0), scratch.counters,
+                                                ValueRange{scratch.slot});
+                        scf::YieldOp::create(b);
+                      });
+    scf::YieldOp::create(b);
+  });
 }
 
 /// The kernel module's zero-initialized global `symbol` of `size` elements.
@@ -249,77 +259,94 @@ static Value moduleScratch(ImplicitLocOpBuilder &b, gpu::GPUModuleOp module,
   return memref::GetGlobalOp::create(b, type, symbol);
 }
 
-void FlashKernelEmitter::mergeGridSplitsAndWrite(const WorkItem &item,
-                                                 const SoftmaxState &state,
-                                                 Value rows) {
-  int64_t splits = config.gridSplits, rowWarps = config.rowWarps();
-  int64_t words = keySplitValues();
-  int64_t slots = config.numWorkItems() * rowWarps;
-  Value partials = moduleScratch(b, module, (name + "_grid_states").str(),
-                                 slots * splits * words * 32, b.getF32Type());
-  Value counters = moduleScratch(b, module, (name + "_grid_counts").str(),
-                                 slots, b.getI32Type());
-  Value slot = add(mul(item.ordinal, index(rowWarps)), rows);
+FlashKernelEmitter::GridScratch
+FlashKernelEmitter::gridScratch(const WorkItem &item, Value rowWarp) {
+  int64_t slots = config.numWorkItems() * config.rowWarps();
+  GridScratch scratch;
+  scratch.states = moduleScratch(
+      b, module, (name + "_grid_states").str(),
+      slots * config.gridSplits * keySplitValues() * 32, b.getF32Type());
+  scratch.counters = moduleScratch(b, module, (name + "_grid_counts").str(),
+                                   slots, b.getI32Type());
+  scratch.slot = add(mul(item.ordinal, index(config.rowWarps())), rowWarp);
+  return scratch;
+}
+
+Value FlashKernelEmitter::gridStateWord(const GridScratch &scratch,
+                                        Value split, Value value) {
   // Split-major per slot, then value-major, lane-minor: coalesced.
-  auto word = [&](Value split, int64_t value) {
-    Value state = add(mul(slot, index(splits)), split);
-    return add(mul(add(mul(state, index(words)), index(value)), index(32)),
-               lane);
-  };
+  Value state = add(mul(scratch.slot, index(config.gridSplits)), split);
+  Value word = add(mul(state, index(keySplitValues())), value);
+  return add(mul(word, index(32)), lane);
+}
+
+void FlashKernelEmitter::publishGridSplit(const GridScratch &scratch,
+                                          const SoftmaxState &state) {
   for (auto [i, v] : llvm::enumerate(scalarsOf(state)))
-    memref::StoreOp::create(b, v, partials, ValueRange{word(gridSplit, i)});
-  // Release: every lane's states reach L2 before lane 0 counts in.
+    memref::StoreOp::create(
+        b, v, scratch.states,
+        ValueRange{gridStateWord(scratch, gridSplit, index(i))});
+}
+
+Value FlashKernelEmitter::countInLast(const GridScratch &scratch) {
+  // Release: every lane's state reaches L2 before lane 0 counts in.
   NVVM::MembarOp::create(b, NVVM::MemScopeKind::GPU);
   syncWarp();
-  Type i32 = b.getI32Type();
-  auto counted = scf::IfOp::create(
-      b, TypeRange{i32}, cmp(arith::CmpIPredicate::eq, lane, index(0)),
-      /*withElseRegion=*/true);
+  Value firstLane = cmp(arith::CmpIPredicate::eq, lane, index(0));
+  auto counted = scf::IfOp::create(b, TypeRange{b.getI32Type()}, firstLane,
+                                   /*withElseRegion=*/true);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&counted.getThenRegion().front());
-    Value one = arith::ConstantOp::create(b, b.getI32IntegerAttr(1));
-    Value before = memref::AtomicRMWOp::create(
-        b, arith::AtomicRMWKind::addi, one, counters, ValueRange{slot});
+    Value before =
+        memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi, i32(1),
+                                    scratch.counters, ValueRange{scratch.slot});
+    // Acquire, in the lane that read the count, then for the warp: the
+    // other splits' states, released before they counted in.
+    NVVM::MembarOp::create(b, NVVM::MemScopeKind::GPU);
     scf::YieldOp::create(b, before);
     b.setInsertionPointToStart(&counted.getElseRegion().front());
-    scf::YieldOp::create(b, ValueRange{arith::ConstantOp::create(
-                                b, b.getI32IntegerAttr(0))});
+    scf::YieldOp::create(b, ValueRange{i32(0)});
   }
-  Value zero32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
-  Value before = gpu::ShuffleOp::create(
-                     b, counted.getResult(0), zero32,
-                     arith::ConstantOp::create(b, b.getI32IntegerAttr(32)),
-                     gpu::ShuffleMode::IDX)
+  syncWarp();
+  Value before = gpu::ShuffleOp::create(b, counted.getResult(0), i32(0),
+                                        i32(32), gpu::ShuffleMode::IDX)
                      .getShuffleResult();
-  Value last = arith::CmpIOp::create(
-      b, arith::CmpIPredicate::eq, before,
-      arith::ConstantOp::create(b, b.getI32IntegerAttr(int32_t(splits - 1))));
-  scf::IfOp::create(b, last, [&](OpBuilder &, Location) {
-    // Acquire: the other splits' states, released before they counted in.
-    NVVM::MembarOp::create(b, NVVM::MemScopeKind::GPU);
-    auto load = [&](int64_t split) {
-      SmallVector<Value> values;
-      for (int64_t i = 0; i < words; ++i)
-        values.push_back(memref::LoadOp::create(
-            b, partials, ValueRange{word(index(split), i)}));
-      return values;
-    };
-    // Pairwise, so that two states at a time are live in registers.
-    SmallVector<Value> scalars = load(0);
-    SoftmaxState merged;
-    for (int64_t split = 1; split < splits; ++split) {
-      merged = mergeStates({scalars, load(split)});
-      scalars = scalarsOf(merged);
-    }
-    writeOutputOfWarp(item, merged);
-    // The next launch finds the counter at zero again.
-    scf::IfOp::create(b, cmp(arith::CmpIPredicate::eq, lane, index(0)),
-                      [&](OpBuilder &, Location) {
-                        memref::StoreOp::create(b, zero32, counters,
-                                                ValueRange{slot});
-                        scf::YieldOp::create(b);
-                      });
-    scf::YieldOp::create(b);
-  });
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, before,
+                               i32(config.gridSplits - 1));
+}
+
+SoftmaxState FlashKernelEmitter::mergeGridSplits(const GridScratch &scratch) {
+  int64_t words = keySplitValues();
+  auto load = [&](Value split) {
+    SmallVector<Value> values;
+    for (int64_t i = 0; i < words; ++i)
+      values.push_back(memref::LoadOp::create(
+          b, scratch.states,
+          ValueRange{gridStateWord(scratch, split, index(i))}));
+    return values;
+  };
+  // One split at a time in a loop: two states live in registers, and the
+  // code does not grow with the splits.
+  auto loop = scf::ForOp::create(
+      b, index(1), index(config.gridSplits), index(1), load(index(0)),
+      [&](OpBuilder &, Location, Value split, ValueRange merged) {
+        SmallVector<Value> both[2] = {llvm::to_vector(merged), load(split)};
+        scf::YieldOp::create(b, scalarsOf(mergeStates(both)));
+      });
+  return stateOf(loop.getResults());
+}
+
+SoftmaxState FlashKernelEmitter::stateOf(ValueRange scalars) {
+  // The inverse of scalarsOf.
+  SoftmaxState state;
+  state.max[0] = scalars[0];
+  state.max[1] = scalars[1];
+  state.sum[0] = scalars[2];
+  state.sum[1] = scalars[3];
+  auto tileType = VectorType::get({4}, b.getF32Type());
+  for (size_t first = 4; first < scalars.size(); first += 4)
+    state.output.push_back(vector::FromElementsOp::create(
+        b, tileType, ValueRange(scalars.slice(first, 4))));
+  return state;
 }

@@ -25,7 +25,7 @@
 // WHOLE: nvvm.cluster_dim = array<i32: 16, 1, 1>
 // WHOLE: memref<32x128xbf16, #gpu.address_space<workgroup>>
 // EIGHT-LABEL: func.func @mqa_8k
-// EIGHT: memref<16x128xbf16, #gpu.address_space<workgroup>>
+// EIGHT: blocks in (%c16, %c4, %c1)
 // BAD: error: convert-s2attn-to-gpu: packed-heads = 12 is not supported; expected 0 (auto) or a power of two
 func.func @mqa_8k(%q: memref<1x1x32x128xbf16>, %k: memref<1x8192x1x128xbf16>, %v: memref<1x8192x1x128xbf16>, %o: memref<1x1x32x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x8192x1x128xbf16>, memref<1x8192x1x128xbf16>)
@@ -47,5 +47,19 @@ func.func @mqa_8k(%q: memref<1x1x32x128xbf16>, %k: memref<1x8192x1x128xbf16>, %v
 func.func @gqa2_8k(%q: memref<1x1x32x128xbf16>, %k: memref<1x8192x2x128xbf16>, %v: memref<1x8192x2x128xbf16>, %o: memref<1x1x32x128xbf16>) {
   s2attn.attention ins(%q, %k, %v : memref<1x1x32x128xbf16>, memref<1x8192x2x128xbf16>, memref<1x8192x2x128xbf16>)
       outs(%o : memref<1x1x32x128xbf16>) pattern = #s2attn.dense<block = 64>
+  return
+}
+
+// -----
+
+// Groups of 6 query heads cannot be cut into CTAs of one KV group's heads
+// (a power of two): packed-heads=4 packs nothing instead of mixing groups.
+// EIGHT-LABEL: func.func @group_of_six
+// EIGHT: blocks in (%{{.*}}, %c12, %c1)
+// CHECK-LABEL: func.func @group_of_six
+// CHECK: blocks in (%{{.*}}, %c12, %c1)
+func.func @group_of_six(%q: memref<1x1x12x128xbf16>, %k: memref<1x8192x2x128xbf16>, %v: memref<1x8192x2x128xbf16>, %o: memref<1x1x12x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x1x12x128xbf16>, memref<1x8192x2x128xbf16>, memref<1x8192x2x128xbf16>)
+      outs(%o : memref<1x1x12x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }
