@@ -318,9 +318,8 @@ int main(int argc, char **argv) {
       options.directories.push_back(arg);
   }
   if (options.directories.empty()) {
-    std::fprintf(stderr, "usage: s2-gpu-check [--time N] [--launches N] [--streams N] "
-                         "[--no-check] "
-                         "[--seed S] DIR...\n");
+    std::fprintf(stderr, "usage: s2-gpu-check [--time N] [--launches N] "
+                         "[--streams N] [--no-check] [--seed S] DIR...\n");
     return 2;
   }
   int passed = 0, failed = 0;

@@ -151,6 +151,14 @@ func.func @decode_gqa(%q: memref<1x1x8x128xbf16>, %k: memref<1x1024x2x128xbf16>,
 // CHECK-NEXT: %[[BARRIER:.*]] = arith.addi %[[SPLIT]], %c1 : index
 // CHECK-NEXT: %[[ID:.*]] = arith.index_cast %[[BARRIER]] : index to i32
 // CHECK-NEXT: nvvm.barrier id = %[[ID]] number_of_threads = %c64_i32
+// The next chunk goes to the split's stage: (split * 2 + step % 2) x 16 KiB,
+// copied by its 64 threads: thread rowWarp * 32 + lane.
+// CHECK: %[[STAGE:.*]] = arith.remui %{{.*}}, %c2 : index
+// CHECK-NEXT: %[[SPLITSTAGES:.*]] = arith.muli %[[SPLIT]], %c2 : index
+// CHECK-NEXT: %[[BUFFER:.*]] = arith.addi %[[SPLITSTAGES]], %[[STAGE]] : index
+// CHECK-NEXT: arith.muli %[[BUFFER]], %c16384 : index
+// CHECK: %[[ROWTHREADS:.*]] = arith.muli %[[ROWS]], %c32 : index
+// CHECK-NEXT: arith.addi %[[ROWTHREADS]], %{{.*}} : index
 // CHECK: memref.view %{{.*}}[%c0][] {{.*}} to memref<4352xf32
 // CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[SPLIT]], %c0 : index
 // CHECK-NEXT: scf.if %[[LATER]] {

@@ -33,3 +33,17 @@ func.func @dense_rows(%q: memref<1x4096x32x128xbf16>, %k: memref<1x4096x32x128xb
       outs(%o : memref<1x4096x32x128xbf16>) pattern = #s2attn.dense<block = 64>
   return
 }
+
+// -----
+
+// The same rows at 8192 tokens are 4096 CTAs, 15.5 waves: groups of 4 heads
+// (4 x 128 = 512 CTAs), which keep the running CTAs' K/V within L2.
+// CHECK-LABEL: func.func @many_waves
+// CHECK: gpu.func @s2attn_fwd(
+// CHECK: %[[LINEAR:.*]] = arith.addi %block_id_x, %{{.*}} : index
+// CHECK-NEXT: arith.divui %[[LINEAR]], %c512 : index
+func.func @many_waves(%q: memref<1x8192x32x128xbf16>, %k: memref<1x8192x32x128xbf16>, %v: memref<1x8192x32x128xbf16>, %o: memref<1x8192x32x128xbf16>) {
+  s2attn.attention ins(%q, %k, %v : memref<1x8192x32x128xbf16>, memref<1x8192x32x128xbf16>, memref<1x8192x32x128xbf16>)
+      outs(%o : memref<1x8192x32x128xbf16>) pattern = #s2attn.local_stride<block = 64, local = 8, stride = 16>
+  return
+}

@@ -48,9 +48,9 @@ struct FlashKernelConfig {
   /// rows 16 (w % rowWarps()) and is split w / rowWarps(); split s walks
   /// steps s, s + keySplits, ... with K/V stages of its own, which its
   /// rowWarps() warps fill and read together (one load of each chunk for
-  /// all the rows), and the splits' softmax states merge at the end. A decode tile (every query row of the
-  /// CTA in one or two warps' 16) would otherwise be a chain of steps per
-  /// warp, with warps idle; 1 elsewhere.
+  /// all the rows), and the splits' softmax states merge at the end. A
+  /// decode tile (every query row of the CTA in one or two warps' 16) would
+  /// otherwise be a chain of steps per warp, with warps idle; 1 elsewhere.
   int64_t keySplits = 1;
   /// sm_90 thread block clusters: CTAs of one cluster that split each tile's
   /// walk further. CTA r's split s walks steps r * keySplits + s,
