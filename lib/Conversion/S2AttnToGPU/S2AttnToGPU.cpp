@@ -227,28 +227,37 @@ int64_t clusterGridLimit(const FlashKernelConfig &config,
   return ctasPerWave(config, target);
 }
 
-/// FlashKernelConfig::clusterSplits: the largest power of two that the
-/// target's clusters hold, that keeps the grid within clusterGridLimit, and
-/// that leaves every walker (a key-split warp, or a CTA) at least
-/// `minStepsPerWalker` steps of the longest row. Problems of many tiles
-/// (prefill) fill the chip without and keep 1.
-int64_t clusterSplitsFor(const FlashKernelConfig &config,
-                         const TargetModel &target,
-                         function_ref<int64_t()> longestRowSteps) {
+/// The largest power of two n where `fits(n)` holds and each of the n
+/// times `walkersPerSplit` walkers of a tile keeps at least four steps of
+/// its longest row (`longestRowSteps`, asked for only when n = 2 fits: it
+/// needs the schedule).
+int64_t largestSplits(function_ref<bool(int64_t)> fits,
+                      int64_t walkersPerSplit,
+                      function_ref<int64_t()> longestRowSteps) {
   constexpr int64_t minStepsPerWalker = 4;
-  auto fits = [&](int64_t splits) {
-    return splits <= target.maxClusterCTAs &&
-           splits * config.numWorkItems() <= clusterGridLimit(config, target);
-  };
-  // The longest row needs the schedule: only for grids that leave room.
   if (!fits(2))
     return 1;
   int64_t steps = longestRowSteps();
   int64_t splits = 1;
   while (fits(2 * splits) &&
-         2 * splits * config.keySplits * minStepsPerWalker <= steps)
+         2 * splits * walkersPerSplit * minStepsPerWalker <= steps)
     splits *= 2;
   return splits;
+}
+
+/// FlashKernelConfig::clusterSplits: the largest power of two that the
+/// target's clusters hold, that keeps the grid within clusterGridLimit, and
+/// that leaves every walker (a key-split warp, or a CTA) at least four
+/// steps of the longest row. Problems of many tiles (prefill) fill the chip
+/// without and keep 1.
+int64_t clusterSplitsFor(const FlashKernelConfig &config,
+                         const TargetModel &target,
+                         function_ref<int64_t()> longestRowSteps) {
+  auto fits = [&](int64_t splits) {
+    return splits <= target.maxClusterCTAs &&
+           splits * config.numWorkItems() <= clusterGridLimit(config, target);
+  };
+  return largestSplits(fits, config.keySplits, longestRowSteps);
 }
 
 /// The CTAs' softmax states (FlashKernelConfig::splitScratchWords) fit in
@@ -268,8 +277,8 @@ bool decodingAtLargestClusters(const FlashKernelConfig &config,
 
 /// FlashKernelConfig::gridSplits for a key-split kernel whose clusters are
 /// at their largest (or that has none): the largest power of two that keeps
-/// the grid within clusterGridLimit and every walker at `minStepsPerWalker`
-/// steps of the longest row, when that brings the grid to a quarter of the
+/// the grid within clusterGridLimit and every walker at four steps of the
+/// longest row, when that brings the grid to a quarter of the
 /// SMs or more; else 1. On an H100, MQA decoding (32 heads on one KV head)
 /// took 49 us instead of 135 at 128k keys and 24 instead of 42 at 32k with
 /// four clusters of 16 (64 CTAs); two (32 CTAs) gained less than the
@@ -278,20 +287,13 @@ bool decodingAtLargestClusters(const FlashKernelConfig &config,
 int64_t gridSplitsFor(const FlashKernelConfig &config,
                       const TargetModel &target,
                       function_ref<int64_t()> longestRowSteps) {
-  constexpr int64_t minStepsPerWalker = 4;
   if (!decodingAtLargestClusters(config, target))
     return 1;
   int64_t grid = config.numWorkItems() * config.clusterSplits;
   auto fits = [&](int64_t splits) {
     return splits * grid <= clusterGridLimit(config, target);
   };
-  if (!fits(2))
-    return 1;
-  int64_t steps = longestRowSteps();
-  int64_t splits = 1;
-  while (fits(2 * splits) &&
-         2 * splits * config.keyWalkers() * minStepsPerWalker <= steps)
-    splits *= 2;
+  int64_t splits = largestSplits(fits, config.keyWalkers(), longestRowSteps);
   return splits * grid >= target.multiprocessors / 4 ? splits : 1;
 }
 

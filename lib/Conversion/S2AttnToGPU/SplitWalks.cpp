@@ -338,15 +338,12 @@ SoftmaxState FlashKernelEmitter::mergeGridSplits(const GridScratch &scratch) {
 }
 
 SoftmaxState FlashKernelEmitter::stateOf(ValueRange scalars) {
-  // The inverse of scalarsOf.
-  SoftmaxState state;
-  state.max[0] = scalars[0];
-  state.max[1] = scalars[1];
-  state.sum[0] = scalars[2];
-  state.sum[1] = scalars[3];
+  // scalarsOf lists SoftmaxState::flatten's values with each O tile spread
+  // into its four elements.
+  SmallVector<Value> flat(scalars.take_front(4));
   auto tileType = VectorType::get({4}, b.getF32Type());
   for (size_t first = 4; first < scalars.size(); first += 4)
-    state.output.push_back(vector::FromElementsOp::create(
+    flat.push_back(vector::FromElementsOp::create(
         b, tileType, ValueRange(scalars.slice(first, 4))));
-  return state;
+  return SoftmaxState::unflatten(flat);
 }
