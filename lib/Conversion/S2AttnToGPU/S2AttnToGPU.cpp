@@ -128,11 +128,11 @@ int64_t ctasPerWave(const FlashKernelConfig &config, const TargetModel &target) 
   return target.multiprocessors * config.residentCTAs;
 }
 
-/// FlashKernelConfig::launchGroupSlices: the fewest (batch, head group)
-/// slices, dividing them all, whose chunks fill the chip's first wave of
-/// CTAs. Fewer would leave long rows for the last wave; more would spread
-/// the running CTAs' K/V reads over more heads than L2 holds.
-int64_t launchGroupSlices(const FlashKernelConfig &config,
+/// The fewest (batch, head group) slices, dividing them all, whose chunks
+/// fill the chip's first wave of CTAs. Fewer would leave long rows for the
+/// last wave; more would spread the running CTAs' K/V reads over more heads
+/// than L2 holds.
+int64_t waveFillingSlices(const FlashKernelConfig &config,
                           const TargetModel &target) {
   int64_t slices = config.headGroups() * config.batch;
   int64_t needed = llvm::divideCeil(ctasPerWave(config, target), config.numChunks);
@@ -361,6 +361,16 @@ bool evenRowsInFewWaves(AttentionOp op, const FlashKernelConfig &config,
          2 * longest * schedule.numRows() <= 3 * total;
 }
 
+/// FlashKernelConfig::launchGroupSlices: all slices at once for even rows in
+/// few waves, else waveFillingSlices.
+int64_t launchGroupSlices(AttentionOp op, const FlashKernelConfig &config,
+                          const ref::BlockPattern &pattern,
+                          const TargetModel &target) {
+  if (evenRowsInFewWaves(op, config, pattern, target))
+    return config.headGroups() * config.batch;
+  return waveFillingSlices(config, target);
+}
+
 /// Fewer than 16 waves of CTAs on the chip. There an 8-warp CTA (one per
 /// SM at head_dim 128) leaves each CTA's start and the last wave exposed,
 /// and two 4-warp CTAs per tile were 7% faster on an H100 (block 128, 4k);
@@ -481,9 +491,7 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
                << " of these CTAs",
            failure();
   config.launchGroupSlices =
-      evenRowsInFewWaves(op, config, *pattern, choices.target)
-          ? config.headGroups() * config.batch
-          : launchGroupSlices(config, choices.target);
+      launchGroupSlices(op, config, *pattern, choices.target);
   if (choices.clusterSplits > 1 && !clusterScratchFits(config))
     return op.emitOpError("cluster-splits = ")
                << choices.clusterSplits << " needs each CTA's "
@@ -614,13 +622,6 @@ struct ConvertS2AttnToGPUPass
           << int64_t(stages);
       return signalPassFailure();
     }
-    if (persistent && clusterSplits > 1) {
-      module.emitError("convert-s2attn-to-gpu: persistent takes no "
-                       "cluster-splits (its CTAs walk whole items); got "
-                       "cluster-splits = ")
-          << int64_t(clusterSplits);
-      return signalPassFailure();
-    }
     if (persistentCTAs < 0) {
       module.emitError("convert-s2attn-to-gpu: persistent-ctas = ")
           << int64_t(persistentCTAs) << " is negative; expected 0 (one wave) "
@@ -648,12 +649,16 @@ struct ConvertS2AttnToGPUPass
         failed(checkAutoOrPowerOfTwo(module, "grid-splits", gridSplits,
                                      target->multiprocessors)))
       return signalPassFailure();
-    if (persistent && gridSplits > 1) {
-      module.emitError("convert-s2attn-to-gpu: persistent takes no "
-                       "grid-splits (its CTAs walk whole items); got "
-                       "grid-splits = ")
-          << int64_t(gridSplits);
-      return signalPassFailure();
+    // Persistent CTAs walk whole items: nothing splits an item's walk.
+    for (auto [option, value] : {std::pair<StringRef, int64_t>{
+                                     "cluster-splits", clusterSplits},
+                                 {"grid-splits", gridSplits}}) {
+      if (persistent && value > 1) {
+        module.emitError("convert-s2attn-to-gpu: persistent takes no ")
+            << option << " (its CTAs walk whole items); got " << option
+            << " = " << value;
+        return signalPassFailure();
+      }
     }
     KernelChoices choices{schedule,      packGQA,        packedHeads,
                           stages,        longestFirst,   ctaRows,
