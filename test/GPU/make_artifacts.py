@@ -29,21 +29,32 @@ def block_mask(rng, heads, q_blocks, kv_blocks, causal):
 
 
 def random_problem(rng, index, max_q_len=0, max_kv_blocks=9,
-                   group_sizes=(1, 2, 4)):
-    block = rng.choice([16, 32, 64, 128, 256])
+                   group_sizes=(1, 2, 4), diagonal_last=False):
+    """A random attention as MLIR. `diagonal_last` draws only causal
+    closed-form rows whose CTAs end on their diagonal chunk (blocks of 64 or
+    128, whole blocks of keys, queries that end with the keys), which the
+    kernel walks with the diagonal peeled."""
+    block = rng.choice([64, 128] if diagonal_last else [16, 32, 64, 128, 256])
     head_dim = rng.choice([64, 128])
     dtype = rng.choice(["bf16", "bf16", "f16"])
     kv_heads = rng.choice([1, 2, 4])
     heads = kv_heads * rng.choice(group_sizes)
     batch = rng.choice([1, 1, 2])
-    causal = rng.random() < 0.8
-    kind = rng.choices(["local_stride", "block_mask", "dense"], [6, 2, 1])[0]
-    decode = causal and rng.random() < 0.12
-    kv_len = rng.randint(1, max_kv_blocks) * block + rng.choice([0, 0, rng.randint(1, block - 1)])
-    q_len = 1 if decode else (kv_len if rng.random() < 0.7 else rng.randint(1, kv_len))
+    causal = diagonal_last or rng.random() < 0.8
+    kinds = ["local_stride", "dense"] if diagonal_last else ["local_stride", "block_mask", "dense"]
+    kind = rng.choices(kinds, [4, 1] if diagonal_last else [6, 2, 1])[0]
+    decode = causal and not diagonal_last and rng.random() < 0.12
+    kv_len = rng.randint(1, max_kv_blocks) * block
+    if not diagonal_last:
+        kv_len += rng.choice([0, 0, rng.randint(1, block - 1)])
+    if diagonal_last:
+        q_len = kv_len if rng.random() < 0.7 else 64 * rng.randint(1, kv_len // 64)
+    else:
+        q_len = 1 if decode else (kv_len if rng.random() < 0.7 else rng.randint(1, kv_len))
     if max_q_len:
         q_len = min(q_len, rng.randint(1, max_q_len))
-    kv_start = rng.choice([0, 0, 0, block * rng.randint(1, 3), rng.randint(1, 100)])
+    starts = [0, 0, 0, block * rng.randint(1, 3)]
+    kv_start = rng.choice(starts if diagonal_last else starts + [rng.randint(1, 100)])
     q_start = None
     if not causal and rng.random() < 0.3:
         q_start = kv_start + rng.randint(0, 50)
@@ -124,6 +135,12 @@ def main():
     parser.add_argument("--group-sizes", default="1,2,4",
                         help="query heads per KV head to draw from "
                              "(comma-separated)")
+    parser.add_argument("--diagonal-last", action="store_true",
+                        help="draw only causal closed-form problems whose "
+                             "CTAs end on their diagonal chunk (the kernel "
+                             "peels it)")
+    parser.add_argument("--peel-diagonal", default="true",
+                        help="passed to s2-compile: true or false")
     parser.add_argument("--grid-splits", type=int, default=0,
                         help="passed to s2-compile: 0 (auto), 1 (none) or "
                              "clusters per decoding tile; draws whose kernel "
@@ -139,7 +156,8 @@ def main():
     index = 0
     while made < args.count:
         text = random_problem(rng, index, args.max_q_len,
-                              args.max_kv_blocks, group_sizes)
+                              args.max_kv_blocks, group_sizes,
+                              args.diagonal_last)
         index += 1
         directory = os.path.join(args.outdir, f"p{made:03d}")
         source = directory + ".mlir"
@@ -154,6 +172,7 @@ def main():
                               str(args.persistent_ctas),
                               "--cluster-splits", str(args.cluster_splits),
                               "--packed-heads", str(args.packed_heads),
+                              f"--peel-diagonal={args.peel_diagonal}",
                               "--grid-splits", str(args.grid_splits)],
                              capture_output=True, text=True)
         if run.returncode != 0:

@@ -63,6 +63,11 @@ static llvm::cl::opt<bool> longestFirst(
     "longest-first",
     llvm::cl::desc("Launch the longest causal rows first (default true)"),
     llvm::cl::init(true), llvm::cl::cat(category));
+static llvm::cl::opt<bool> peelDiagonal(
+    "peel-diagonal",
+    llvm::cl::desc("Walk the causal diagonal chunk after the loop, each warp "
+                   "over the keys its rows see (default true)"),
+    llvm::cl::init(true), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t>
     ctaRows("cta-rows",
             llvm::cl::desc("Most query rows per CTA: 64, 128 or 0 (auto, "
@@ -148,6 +153,7 @@ int main(int argc, char **argv) {
   options.packedHeads = packedHeads;
   options.stages = stages;
   options.longestFirst = longestFirst;
+  options.peelDiagonal = peelDiagonal;
   options.ctaRows = ctaRows;
   options.persistent = persistent;
   options.persistentCTAs = persistentCTAs;

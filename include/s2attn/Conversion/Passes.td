@@ -93,6 +93,12 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "groups of heads and batches that fill a wave (all at once for "
            "grids of under 8 waves whose rows are nearly even), so the last "
            "wave is short rows rather than long ones">,
+    Option<"peelDiagonal", "peel-diagonal", "bool", /*default=*/"true",
+           "Where every CTA's last step is its causal diagonal chunk (causal "
+           "closed-form rows of 64-row CTAs over 64-key chunks, aligned and "
+           "in bounds), walk the other steps without the mask branch and the "
+           "diagonal after the loop, each warp over only the keys its 16 "
+           "rows see (16, 32, 48 or 64)">,
     Option<"ctaRows", "cta-rows", "int64_t", /*default=*/"0",
            "Most query rows per CTA: 64, 128, or 0 (auto): a 128-token tile "
            "(block 128) goes to two 4-warp CTAs when its 8-warp CTAs would "

@@ -253,11 +253,12 @@ Value FlashKernelEmitter::maskedTrailingChunks(const WorkItem &item,
 
 SmallVector<Value>
 FlashKernelEmitter::computeScores(ArrayRef<AFragment> queryFragments,
-                                  Value keyTile) {
+                                  Value keyTile, int64_t keyCount) {
   Value zero = arith::ConstantOp::create(
       b, DenseElementsAttr::get(VectorType::get({4}, b.getF32Type()), 0.0f));
   SmallVector<Value> scores;
-  for (int64_t keys = 0; keys < config.kvChunk; keys += 8) {
+  int64_t end = keyCount ? keyCount : config.kvChunk;
+  for (int64_t keys = 0; keys < end; keys += 8) {
     Value acc = zero;
     for (int64_t d = 0; d < config.headDim; d += 32) {
       std::array<BFragment, 2> keyFragments =
@@ -330,7 +331,13 @@ void FlashKernelEmitter::accumulateStep(const WorkItem &item,
                                         const RowWalk &walk,
                                         SoftmaxState &state,
                                         ArrayRef<Value> scores, Value step,
-                                        Value valueTile, Value scoreScale) {
+                                        Value valueTile, Value scoreScale,
+                                        bool mayMask) {
+  if (!mayMask) {
+    accumulateValues(state, updateSoftmax(b, state, scores, scoreScale),
+                     valueTile);
+    return;
+  }
   Value walked = walkStep(step);
   Value entry = div(walked, config.chunksPerBlock());
   Value needsMask = walk.needsMask(entry);
@@ -346,11 +353,18 @@ void FlashKernelEmitter::accumulateStep(const WorkItem &item,
     b.setInsertionPointToStart(&maskIf.getElseRegion().front());
     scf::YieldOp::create(b, scores);
   }
-  SmallVector<Value> probabilities =
+  accumulateValues(
+      state,
       updateSoftmax(b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
-                    scoreScale);
+                    scoreScale),
+      valueTile);
+}
 
-  for (int64_t k = 0; k < config.kvChunk; k += 16) {
+void FlashKernelEmitter::accumulateValues(SoftmaxState &state,
+                                          ArrayRef<Value> probabilities,
+                                          Value valueTile) {
+  int64_t keys = 8 * static_cast<int64_t>(probabilities.size());
+  for (int64_t k = 0; k < keys; k += 16) {
     AFragment p =
         fragments->packA(probabilities[k / 8], probabilities[k / 8 + 1]);
     for (int64_t d = 0; d < config.headDim; d += 16) {
@@ -373,8 +387,11 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
   SmallVector<AFragment> queryFragments = loadQueryFragments();
   Value scoreScale = f32(config.scale * M_LOG2E);
   SoftmaxState initial = SoftmaxState::initial(b, config.headDim / 8);
+  bool peel = config.peelsDiagonal();
+  // Peeled, every row has at least its diagonal step.
+  Value loopSteps = peel ? sub(numSteps, index(1)) : numSteps;
   auto loop = scf::ForOp::create(
-      b, index(0), numSteps, index(1), initial.flatten(),
+      b, index(0), loopSteps, index(1), initial.flatten(),
       [&](OpBuilder &, Location, Value step, ValueRange carried) {
         SoftmaxState state = SoftmaxState::unflatten(carried);
         waitForStepCopies(config.numStages - 2);
@@ -385,10 +402,48 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
         auto [keyTile, valueTile] = stageTiles(add(stepBase, step));
         SmallVector<Value> scores = computeScores(queryFragments, keyTile);
         accumulateStep(item, walk, state, scores, step, valueTile,
-                       scoreScale);
+                       scoreScale, /*mayMask=*/!peel);
         scf::YieldOp::create(b, state.flatten());
       });
-  return SoftmaxState::unflatten(loop.getResults());
+  SoftmaxState state = SoftmaxState::unflatten(loop.getResults());
+  if (peel) {
+    waitForStepCopies(config.numStages - 2);
+    issueAhead(loopSteps);
+    walkDiagonalStep(item, walk, queryFragments, state, loopSteps,
+                     add(stepBase, loopSteps), scoreScale);
+  }
+  return state;
+}
+
+void FlashKernelEmitter::walkDiagonalStep(const WorkItem &item,
+                                          const RowWalk &walk,
+                                          ArrayRef<AFragment> queryFragments,
+                                          SoftmaxState &state, Value step,
+                                          Value stage, Value scoreScale) {
+  auto [keyTile, valueTile] = stageTiles(stage);
+  Value keyPos = chunkKeyPosition(walk, walkStep(step));
+  Value allRows = arith::ConstantIntOp::create(b, b.getI32Type(), -1);
+  SmallVector<Value> carried = state.flatten();
+  SmallVector<int64_t> cases =
+      llvm::to_vector(llvm::seq<int64_t>(0, config.rowWarps() - 1));
+  auto byWarp = scf::IndexSwitchOp::create(
+      b, ValueRange(carried).getTypes(), warp, cases, cases.size());
+  // Case w, and the default for the last warp, which sees the whole chunk.
+  auto emitCase = [&](Region &region, int64_t rowWarp) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&region.emplaceBlock());
+    SoftmaxState own = SoftmaxState::unflatten(carried);
+    SmallVector<Value> scores =
+        computeScores(queryFragments, keyTile, 16 * (rowWarp + 1));
+    scores = maskScores(item, scores, keyPos, allRows);
+    accumulateValues(own, updateSoftmax(b, own, scores, scoreScale),
+                     valueTile);
+    scf::YieldOp::create(b, own.flatten());
+  };
+  for (auto [i, rowWarp] : llvm::enumerate(cases))
+    emitCase(byWarp.getCaseRegions()[i], rowWarp);
+  emitCase(byWarp.getDefaultRegion(), config.rowWarps() - 1);
+  state = SoftmaxState::unflatten(byWarp.getResults());
 }
 
 gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,

@@ -151,20 +151,29 @@ private:
   /// still correct.
   Value maskedTrailingChunks(const WorkItem &item, const RowWalk &walk);
 
-  /// Scores S = Q K^T of one key chunk, one vector<4xf32> per 8 keys.
+  /// Scores S = Q K^T of the first `keys` keys of a chunk (all of it when
+  /// 0), one vector<4xf32> per 8 keys.
   SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
-                                   Value keyTile);
+                                   Value keyTile, int64_t keys = 0);
   SmallVector<Value> maskScores(const WorkItem &item, ArrayRef<Value> scores,
                                 Value chunkKeyPos, Value rowMask);
 
   /// This warp's rows of the landed Q tile, in registers.
   SmallVector<AFragment> loadQueryFragments();
-  /// Masks (where the entry needs it) the scores of local step `step`,
-  /// updates the softmax (scores scaled by `scoreScale`, scale * log2 e) and
-  /// accumulates P V from `valueTile`.
+  /// Masks (where the entry needs it, unless `mayMask` is false) the scores
+  /// of local step `step`, updates the softmax (scores scaled by
+  /// `scoreScale`, scale * log2 e) and accumulates P V from `valueTile`.
   void accumulateStep(const WorkItem &item, const RowWalk &walk,
                       SoftmaxState &state, ArrayRef<Value> scores, Value step,
-                      Value valueTile, Value scoreScale);
+                      Value valueTile, Value scoreScale, bool mayMask = true);
+  /// O += P V over the first 8 * probabilities.size() keys of `valueTile`.
+  void accumulateValues(SoftmaxState &state, ArrayRef<Value> probabilities,
+                        Value valueTile);
+  /// The diagonal step `step` (see FlashKernelConfig::peelsDiagonal): warp
+  /// w's scores over the 16 (w + 1) keys its rows see, masked, into `state`.
+  void walkDiagonalStep(const WorkItem &item, const RowWalk &walk,
+                        ArrayRef<AFragment> queryFragments, SoftmaxState &state,
+                        Value step, Value stage, Value scoreScale);
   /// Reads the landed Q tile into registers and walks the row: step s uses
   /// K/V stage stepBase + s, and first calls `issueAhead(s)`, which must
   /// commit the copy groups that keep one step in flight.

@@ -262,6 +262,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   conversion.packedHeads = options.packedHeads;
   conversion.stages = options.stages;
   conversion.longestFirst = options.longestFirst;
+  conversion.peelDiagonal = options.peelDiagonal;
   conversion.ctaRows = options.ctaRows;
   conversion.persistent = options.persistent;
   conversion.persistentCTAs = options.persistentCTAs;

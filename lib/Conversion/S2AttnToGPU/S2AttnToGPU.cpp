@@ -83,6 +83,7 @@ struct KernelChoices {
   int64_t packedHeads;
   int64_t stages;
   bool longestFirst;
+  bool peelDiagonal;
   /// 64 or 128; 0 picks: key splits for decode tiles, else by the number of
   /// waves.
   int64_t ctaRows;
@@ -464,6 +465,7 @@ FailureOr<FlashKernelConfig> planKernel(AttentionOp op,
         ref::buildSchedule(*pattern, *shape, *positions, config.qTile);
   config.numStages = choices.stages == 0 ? 2 : choices.stages;
   config.longestFirst = choices.longestFirst && config.causal;
+  config.peelDiagonal = choices.peelDiagonal;
   config.persistent = choices.persistent;
   int64_t ctaRows = choices.ctaRows;
   int64_t splitRows = keySplitRows(op, config, choices);
@@ -661,7 +663,8 @@ struct ConvertS2AttnToGPUPass
       }
     }
     KernelChoices choices{schedule,      packGQA,        packedHeads,
-                          stages,        longestFirst,   ctaRows,
+                          stages,        longestFirst,   peelDiagonal,
+                          ctaRows,
                           persistent,    persistentCTAs, ctasPerSM,
                           clusterSplits, gridSplits,     *target};
     SmallVector<AttentionOp> ops;

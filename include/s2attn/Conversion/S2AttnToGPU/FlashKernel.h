@@ -153,6 +153,21 @@ struct FlashKernelConfig {
   bool queryChunksInBounds() const {
     return qStart % ctaPositions() == 0 && qLen % ctaPositions() == 0;
   }
+  /// The planner's permission for peelsDiagonal (pass option peel-diagonal).
+  bool peelDiagonal = true;
+  /// The walk's last step is the causal diagonal chunk of every CTA, and
+  /// no earlier step needs the token mask: causal rows in closed form, one
+  /// CTA row per key of a chunk (ctaRows == kvChunk, no packed heads),
+  /// positions aligned to chunks and in bounds, one walker per tile. The
+  /// kernel then walks the other steps unmasked and the diagonal outside the
+  /// loop, where the warp of rows 16w..16w+15 computes only the 16(w + 1)
+  /// keys its rows can see.
+  bool peelsDiagonal() const {
+    return peelDiagonal && causal && closedForm && !persistent && packedHeads == 1 &&
+           keyWalkers() == 1 && ctaRows == kvChunk && keyChunksInBounds() &&
+           queryChunksInBounds() && qStart % kvChunk == 0 &&
+           qStart >= kvStart && qStart + qLen <= kvStart + kvLen;
+  }
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
   /// K/V stage buffers in shared memory: numStages for each key split,

@@ -39,6 +39,7 @@ struct KernelArtifactOptions {
   int64_t packedHeads = 0;
   int64_t stages = 0;
   bool longestFirst = true;
+  bool peelDiagonal = true;
   int64_t ctaRows = 0;
   bool persistent = false;
   int64_t persistentCTAs = 0;
