@@ -388,10 +388,33 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
   Value scoreScale = f32(config.scale * M_LOG2E);
   SoftmaxState initial = SoftmaxState::initial(b, config.headDim / 8);
   bool peel = config.peelsDiagonal();
-  // Peeled, every row has at least its diagonal step.
+  // Peeled, every row has at least its diagonal step, and a row with more
+  // walks its first step before the loop, on a fresh state.
   Value loopSteps = peel ? sub(numSteps, index(1)) : numSteps;
+  SmallVector<Value> start = initial.flatten();
+  if (peel) {
+    auto hasFirst = scf::IfOp::create(
+        b, ValueRange(start).getTypes(),
+        cmp(arith::CmpIPredicate::sgt, loopSteps, index(0)),
+        /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&hasFirst.getThenRegion().front());
+    waitForStepCopies(config.numStages - 2);
+    issueAhead(index(0));
+    auto [keyTile, valueTile] = stageTiles(stepBase);
+    SoftmaxState first = initial;
+    SmallVector<Value> scores = computeScores(queryFragments, keyTile);
+    accumulateValues(first,
+                     updateSoftmax(b, first, scores, scoreScale,
+                                   /*fresh=*/true),
+                     valueTile);
+    scf::YieldOp::create(b, first.flatten());
+    b.setInsertionPointToStart(&hasFirst.getElseRegion().front());
+    scf::YieldOp::create(b, start);
+    start = llvm::to_vector_of<Value>(hasFirst.getResults());
+  }
   auto loop = scf::ForOp::create(
-      b, index(0), loopSteps, index(1), initial.flatten(),
+      b, index(peel ? 1 : 0), loopSteps, index(1), start,
       [&](OpBuilder &, Location, Value step, ValueRange carried) {
         SoftmaxState state = SoftmaxState::unflatten(carried);
         waitForStepCopies(config.numStages - 2);
@@ -435,7 +458,12 @@ void FlashKernelEmitter::walkDiagonalStep(const WorkItem &item,
     SoftmaxState own = SoftmaxState::unflatten(carried);
     SmallVector<Value> scores =
         computeScores(queryFragments, keyTile, 16 * (rowWarp + 1));
-    scores = maskScores(item, scores, keyPos, allRows);
+    // Keys before the warp's 16 lie before all of its rows.
+    int64_t seen = 2 * rowWarp;
+    SmallVector<Value> diagonal =
+        maskScores(item, ArrayRef(scores).drop_front(seen),
+                   add(keyPos, index(8 * seen)), allRows);
+    llvm::copy(diagonal, scores.begin() + seen);
     accumulateValues(own, updateSoftmax(b, own, scores, scoreScale),
                      valueTile);
     scf::YieldOp::create(b, own.flatten());

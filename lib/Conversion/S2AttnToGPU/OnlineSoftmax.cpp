@@ -73,7 +73,7 @@ Value mlir::s2attn::exp2(ImplicitLocOpBuilder &b, Value x) {
 SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
                                                SoftmaxState &state,
                                                ArrayRef<Value> scores,
-                                               Value log2Scale) {
+                                               Value log2Scale, bool fresh) {
   Type f32 = b.getF32Type();
   Value minusInf = arith::ConstantOp::create(
       b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
@@ -85,7 +85,8 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
       for (int64_t i = 2 * half; i < 2 * half + 2; ++i)
         rowMax = arith::MaximumFOp::create(b, rowMax, element(b, tile, i));
     rowMax = quadReduce(b, rowMax, /*isMax=*/true);
-    newMax[half] = arith::MaximumFOp::create(b, state.max[half], rowMax);
+    newMax[half] = fresh ? rowMax
+                         : arith::MaximumFOp::create(b, state.max[half], rowMax);
     // A row that has seen only masked keys keeps max -inf; shifting by 0
     // instead keeps exp2 at 0 rather than NaN.
     Value allMasked = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
@@ -93,8 +94,9 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
     Value shift = arith::SelectOp::create(
         b, allMasked, zero, arith::MulFOp::create(b, newMax[half], log2Scale));
     negShift[half] = arith::NegFOp::create(b, shift);
-    correction[half] = exp2(
-        b, math::FmaOp::create(b, state.max[half], log2Scale, negShift[half]));
+    if (!fresh)
+      correction[half] = exp2(b, math::FmaOp::create(b, state.max[half],
+                                                     log2Scale, negShift[half]));
   }
   SmallVector<Value> probabilities;
   Value rowSum[2] = {zero, zero};
@@ -110,11 +112,16 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
         vector::FromElementsOp::create(b, VectorType::get({4}, f32), p));
   }
   for (int half = 0; half < 2; ++half) {
-    state.sum[half] = arith::AddFOp::create(
-        b, arith::MulFOp::create(b, state.sum[half], correction[half]),
-        rowSum[half]);
+    state.sum[half] =
+        fresh ? rowSum[half]
+              : arith::AddFOp::create(
+                    b, arith::MulFOp::create(b, state.sum[half],
+                                             correction[half]),
+                    rowSum[half]);
     state.max[half] = newMax[half];
   }
+  if (fresh)
+    return probabilities;
   Value scale = vector::FromElementsOp::create(
       b, VectorType::get({4}, f32),
       ValueRange{correction[0], correction[0], correction[1], correction[1]});

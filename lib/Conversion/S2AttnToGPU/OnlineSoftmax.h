@@ -35,9 +35,12 @@ Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax);
 Value exp2(ImplicitLocOpBuilder &b, Value x);
 
 /// Rescales and accumulates one chunk's probabilities into `state`;
-/// returns P per score tile. `log2Scale` is scale * log2(e).
+/// returns P per score tile. `log2Scale` is scale * log2(e). A `fresh`
+/// state is SoftmaxState::initial's, which needs no rescale: its max and
+/// sum are replaced and its O tiles stay zero.
 SmallVector<Value> updateSoftmax(ImplicitLocOpBuilder &b, SoftmaxState &state,
-                                 ArrayRef<Value> scores, Value log2Scale);
+                                 ArrayRef<Value> scores, Value log2Scale,
+                                 bool fresh = false);
 
 } // namespace mlir::s2attn
 

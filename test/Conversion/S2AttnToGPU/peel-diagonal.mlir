@@ -1,18 +1,35 @@
 // Causal closed-form rows of 64-row CTAs over 64-key chunks end on their
-// diagonal chunk, the only one that needs the token mask. The loop walks the
-// other steps with no mask branch; after it, the warp of rows 16w..16w+15
-// computes the diagonal over the 16 (w + 1) keys its rows see: S on
-// 2 (w + 1) tiles of 8 keys x 8 k-steps, P V on w + 1 chunks of 16 keys x
-// 16 tiles of 8 columns, i.e. 32, 64, 96 and 128 mma.sync.
+// diagonal chunk, the only one that needs the token mask. A row with more
+// than one step walks its first step before the loop on a fresh softmax
+// state (nothing to rescale); the loop walks the steps between with no mask
+// branch; after it, the warp of rows 16w..16w+15 computes the diagonal over
+// the 16 (w + 1) keys its rows see: S on 2 (w + 1) tiles of 8 keys x 8
+// k-steps, P V on w + 1 chunks of 16 keys x 16 tiles of 8 columns, i.e. 32,
+// 64, 96 and 128 mma.sync, and masks only the 16 keys of its own rows.
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu --cse | FileCheck %s
 // RUN: s2-opt %s --split-input-file --convert-s2attn-to-gpu="peel-diagonal=false" --cse | FileCheck %s --check-prefix=OFF
 
 // CHECK-LABEL: func.func @causal
 // CHECK: arith.constant dense<0.000000e+00> : vector<4xf32>
 // CHECK-NEXT: %[[LOOPSTEPS:.*]] = arith.subi %{{.*}}, %c1 : index
-// CHECK-NEXT: scf.for %{{.*}} = %c0 to %[[LOOPSTEPS]] step %c1
+// CHECK-NEXT: %[[HASFIRST:.*]] = arith.cmpi sgt, %[[LOOPSTEPS]], %c0 : index
+// CHECK-NEXT: %[[FIRST:.*]]:20 = scf.if %[[HASFIRST]] -> (f32, f32, f32, f32,
 // CHECK-NOT: arith.cmpi sle
-// CHECK: nvvm.mma.sync
+// CHECK-COUNT-64: nvvm.mma.sync
+// A fresh state has no O to rescale between S and P V.
+// CHECK-NOT: arith.mulf %{{.*}} : vector<4xf32>
+// CHECK-COUNT-64: nvvm.mma.sync
+// CHECK: scf.yield
+// CHECK-NEXT: } else {
+// CHECK-NEXT: scf.yield %cst_0, %cst_0, %cst_1, %cst_1, %cst_2,
+// CHECK: scf.for %{{.*}} = %c1 to %[[LOOPSTEPS]] step %c1 iter_args(%{{.*}} = %[[FIRST]]#0,
+// CHECK-NOT: arith.cmpi sle
+// CHECK-COUNT-64: nvvm.mma.sync
+// The loop's steps rescale O (16 tiles of 4 values) before P V.
+// CHECK-NOT: arith.cmpi sle
+// CHECK-COUNT-16: arith.mulf %{{.*}} : vector<4xf32>
+// CHECK-NOT: arith.cmpi sle
+// CHECK-COUNT-64: nvvm.mma.sync
 // CHECK-NOT: arith.cmpi sle
 // CHECK: scf.yield
 // The diagonal: its copies landed, and the next (empty) group committed.
@@ -38,8 +55,14 @@
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: scf.yield
 // CHECK-NEXT: }
+// The last warp's S over all 64 keys, masked on its own 16 (2 tiles of 4
+// values), then P V.
 // CHECK-NEXT: default {
-// CHECK-COUNT-128: nvvm.mma.sync
+// CHECK-COUNT-64: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK-COUNT-8: arith.cmpi sle
+// CHECK-NOT: arith.cmpi sle
+// CHECK-COUNT-64: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: scf.yield
 // CHECK-NEXT: }
