@@ -65,8 +65,9 @@ static llvm::cl::opt<bool> longestFirst(
     llvm::cl::init(true), llvm::cl::cat(category));
 static llvm::cl::opt<bool> peelDiagonal(
     "peel-diagonal",
-    llvm::cl::desc("Walk the causal diagonal chunk after the loop, each warp "
-                   "over the keys its rows see (default true)"),
+    llvm::cl::desc("Peel the first step (fresh softmax state) and the causal "
+                   "diagonal chunk, each warp over the keys its rows see "
+                   "(default true)"),
     llvm::cl::init(true), llvm::cl::cat(category));
 static llvm::cl::opt<int64_t>
     ctaRows("cta-rows",

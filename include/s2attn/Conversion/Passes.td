@@ -26,6 +26,11 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     * the online softmax runs on the accumulator registers in base 2
       (`exp2`), and the token mask is applied only on the schedule's masked
       entries (causal diagonal, sequence tails, Merge-Q rows);
+    * causal closed-form rows of 64-row CTAs over 64-key chunks (aligned
+      and in bounds) peel their first and last steps: the first runs on a
+      fresh softmax state (nothing to rescale), the loop between has no
+      mask branch, and in the diagonal step the warp of rows 16w..16w+15
+      computes only the 16(w + 1) keys its rows see (`peel-diagonal`);
     * GQA: query head `h` reads key/value head `h / (heads / kv_heads)`.
       When the heads of a group share the pattern (local-stride, dense, or a
       mask per KV head), one CTA holds `q_tile / r` positions of all `r`
@@ -96,8 +101,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     Option<"peelDiagonal", "peel-diagonal", "bool", /*default=*/"true",
            "Where every CTA's last step is its causal diagonal chunk (causal "
            "closed-form rows of 64-row CTAs over 64-key chunks, aligned and "
-           "in bounds), walk the other steps without the mask branch and the "
-           "diagonal after the loop, each warp over only the keys its 16 "
+           "in bounds), walk the first step before the loop on a fresh "
+           "softmax state, the steps between without the mask branch, and "
+           "the diagonal after the loop, each warp over only the keys its 16 "
            "rows see (16, 32, 48 or 64)">,
     Option<"ctaRows", "cta-rows", "int64_t", /*default=*/"0",
            "Most query rows per CTA: 64, 128, or 0 (auto): a 128-token tile "

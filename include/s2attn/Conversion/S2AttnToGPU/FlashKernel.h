@@ -159,9 +159,10 @@ struct FlashKernelConfig {
   /// no earlier step needs the token mask: causal rows in closed form, one
   /// CTA row per key of a chunk (ctaRows == kvChunk, no packed heads),
   /// positions aligned to chunks and in bounds, one walker per tile. The
-  /// kernel then walks the other steps unmasked and the diagonal outside the
-  /// loop, where the warp of rows 16w..16w+15 computes only the 16(w + 1)
-  /// keys its rows can see.
+  /// kernel then walks the first step before the loop on a fresh softmax
+  /// state (no rescale), the steps between unmasked, and the diagonal after
+  /// the loop, where the warp of rows 16w..16w+15 computes only the
+  /// 16(w + 1) keys its rows can see.
   bool peelsDiagonal() const {
     return peelDiagonal && causal && closedForm && !persistent && packedHeads == 1 &&
            keyWalkers() == 1 && ctaRows == kvChunk && keyChunksInBounds() &&
