@@ -31,10 +31,10 @@ def block_mask(rng, heads, q_blocks, kv_blocks, causal):
 def random_problem(rng, index, max_q_len=0, max_kv_blocks=9,
                    group_sizes=(1, 2, 4), diagonal_last=False):
     """A random attention as MLIR. `diagonal_last` draws only causal
-    closed-form rows whose CTAs end on their diagonal chunk (blocks of 64 or
+    closed-form rows whose CTAs end on their diagonal chunk (blocks of 16 to
     128, whole blocks of keys, queries that end with the keys), which the
     kernel walks with the diagonal peeled."""
-    block = rng.choice([64, 128] if diagonal_last else [16, 32, 64, 128, 256])
+    block = rng.choice([16, 32, 64, 128] if diagonal_last else [16, 32, 64, 128, 256])
     head_dim = rng.choice([64, 128])
     dtype = rng.choice(["bf16", "bf16", "f16"])
     kv_heads = rng.choice([1, 2, 4])
@@ -48,11 +48,13 @@ def random_problem(rng, index, max_q_len=0, max_kv_blocks=9,
     if not diagonal_last:
         kv_len += rng.choice([0, 0, rng.randint(1, block - 1)])
     if diagonal_last:
-        q_len = kv_len if rng.random() < 0.7 else 64 * rng.randint(1, kv_len // 64)
+        q_len = kv_len if rng.random() < 0.7 else block * rng.randint(1, kv_len // block)
     else:
         q_len = 1 if decode else (kv_len if rng.random() < 0.7 else rng.randint(1, kv_len))
     if max_q_len:
         q_len = min(q_len, rng.randint(1, max_q_len))
+        if diagonal_last:
+            q_len = max(block, q_len // block * block)
     starts = [0, 0, 0, block * rng.randint(1, 3)]
     kv_start = rng.choice(starts if diagonal_last else starts + [rng.randint(1, 100)])
     q_start = None
@@ -150,6 +152,10 @@ def main():
                              "heads of a KV group a CTA packs")
     args = parser.parse_args()
     group_sizes = [int(g) for g in args.group_sizes.split(",")]
+    if args.diagonal_last:
+        # Packed heads and cluster splits are never peeled.
+        args.packed_heads = args.packed_heads or 1
+        args.cluster_splits = args.cluster_splits or 1
     rng = random.Random(args.seed)
     os.makedirs(args.outdir, exist_ok=True)
     made = rejected = 0

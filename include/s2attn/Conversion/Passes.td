@@ -26,8 +26,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     * the online softmax runs on the accumulator registers in base 2
       (`exp2`), and the token mask is applied only on the schedule's masked
       entries (causal diagonal, sequence tails, Merge-Q rows);
-    * causal closed-form rows of 64-row CTAs over 64-key chunks (aligned
-      and in bounds) peel their first and last steps: the first runs on a
+    * causal closed-form rows whose CTA has a row per key of a chunk
+      (64-row CTAs over 64-key chunks, also 32/32 and 16/16), aligned and
+      in bounds, peel their first and last steps: the first runs on a
       fresh softmax state (nothing to rescale), the loop between has no
       mask branch, and in the diagonal step the warp of rows 16w..16w+15
       computes only the 16(w + 1) keys its rows see (`peel-diagonal`);
@@ -100,8 +101,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "wave is short rows rather than long ones">,
     Option<"peelDiagonal", "peel-diagonal", "bool", /*default=*/"true",
            "Where every CTA's last step is its causal diagonal chunk (causal "
-           "closed-form rows of 64-row CTAs over 64-key chunks, aligned and "
-           "in bounds), walk the first step before the loop on a fresh "
+           "closed-form rows, a CTA row per key of a chunk: 64 rows over 64 "
+           "keys, or 32/32, 16/16; aligned and in bounds), walk the first step before the loop on a fresh "
            "softmax state, the steps between without the mask branch, and "
            "the diagonal after the loop, each warp over only the keys its 16 "
            "rows see (16, 32, 48 or 64)">,

@@ -253,16 +253,15 @@ Value FlashKernelEmitter::maskedTrailingChunks(const WorkItem &item,
 
 SmallVector<Value>
 FlashKernelEmitter::computeScores(ArrayRef<AFragment> queryFragments,
-                                  Value keyTile, int64_t keyCount) {
+                                  Value keyTile, int64_t keys) {
   Value zero = arith::ConstantOp::create(
       b, DenseElementsAttr::get(VectorType::get({4}, b.getF32Type()), 0.0f));
   SmallVector<Value> scores;
-  int64_t end = keyCount ? keyCount : config.kvChunk;
-  for (int64_t keys = 0; keys < end; keys += 8) {
+  for (int64_t firstKey = 0; firstKey < keys; firstKey += 8) {
     Value acc = zero;
     for (int64_t d = 0; d < config.headDim; d += 32) {
       std::array<BFragment, 2> keyFragments =
-          fragments->loadBTransposedTile(keyTile, keys, d);
+          fragments->loadBTransposedTile(keyTile, firstKey, d);
       acc = fragments->mma(queryFragments[d / 16], keyFragments[0], acc);
       acc = fragments->mma(queryFragments[d / 16 + 1], keyFragments[1], acc);
     }
@@ -331,13 +330,7 @@ void FlashKernelEmitter::accumulateStep(const WorkItem &item,
                                         const RowWalk &walk,
                                         SoftmaxState &state,
                                         ArrayRef<Value> scores, Value step,
-                                        Value valueTile, Value scoreScale,
-                                        bool mayMask) {
-  if (!mayMask) {
-    accumulateValues(state, updateSoftmax(b, state, scores, scoreScale),
-                     valueTile);
-    return;
-  }
+                                        Value valueTile, Value scoreScale) {
   Value walked = walkStep(step);
   Value entry = div(walked, config.chunksPerBlock());
   Value needsMask = walk.needsMask(entry);
@@ -353,11 +346,11 @@ void FlashKernelEmitter::accumulateStep(const WorkItem &item,
     b.setInsertionPointToStart(&maskIf.getElseRegion().front());
     scf::YieldOp::create(b, scores);
   }
-  accumulateValues(
-      state,
-      updateSoftmax(b, state, llvm::to_vector_of<Value>(maskIf.getResults()),
-                    scoreScale),
-      valueTile);
+  accumulateValues(state,
+                   updateSoftmax(b, state,
+                                 llvm::to_vector_of<Value>(maskIf.getResults()),
+                                 scoreScale),
+                   valueTile);
 }
 
 void FlashKernelEmitter::accumulateValues(SoftmaxState &state,
@@ -378,6 +371,39 @@ void FlashKernelEmitter::accumulateValues(SoftmaxState &state,
   }
 }
 
+std::pair<Value, Value>
+FlashKernelEmitter::beginStep(Value step, Value stepBase,
+                              function_ref<void(Value step)> issueAhead) {
+  waitForStepCopies(config.numStages - 2);
+  // The buffer the next load fills was last read in the previous step,
+  // which every thread reading it (the CTA's, or under key splits the
+  // split's warps) finished before the sync above.
+  issueAhead(step);
+  return stageTiles(add(stepBase, step));
+}
+
+SmallVector<Value> FlashKernelEmitter::walkFirstStep(
+    ArrayRef<AFragment> queryFragments, Value hasFirst, Value stepBase,
+    Value scoreScale, function_ref<void(Value step)> issueAhead) {
+  SmallVector<Value> initial =
+      SoftmaxState::initial(b, config.headDim / 8).flatten();
+  auto ifFirst = scf::IfOp::create(b, ValueRange(initial).getTypes(), hasFirst,
+                                   /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+  auto [keyTile, valueTile] = beginStep(index(0), stepBase, issueAhead);
+  SoftmaxState first = SoftmaxState::unflatten(initial);
+  SmallVector<Value> scores =
+      computeScores(queryFragments, keyTile, config.kvChunk);
+  accumulateValues(first,
+                   updateSoftmax(b, first, scores, scoreScale, /*fresh=*/true),
+                   valueTile);
+  scf::YieldOp::create(b, first.flatten());
+  b.setInsertionPointToStart(&ifFirst.getElseRegion().front());
+  scf::YieldOp::create(b, initial);
+  return llvm::to_vector_of<Value>(ifFirst.getResults());
+}
+
 SoftmaxState
 FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
                             Value numSteps, Value stepBase,
@@ -386,91 +412,88 @@ FlashKernelEmitter::walkRow(const WorkItem &item, const RowWalk &walk,
   waitForCopies(config.numStages - 1);
   SmallVector<AFragment> queryFragments = loadQueryFragments();
   Value scoreScale = f32(config.scale * M_LOG2E);
-  SoftmaxState initial = SoftmaxState::initial(b, config.headDim / 8);
   bool peel = config.peelsDiagonal();
-  // Peeled, every row has at least its diagonal step, and a row with more
-  // walks its first step before the loop, on a fresh state.
+  // Peeled, the loop stops before the diagonal, which every causal row
+  // has (a causal pattern's local window holds at least the query's own
+  // block), and starts after the first step, walked before it on a fresh
+  // state when the row has a step besides the diagonal.
   Value loopSteps = peel ? sub(numSteps, index(1)) : numSteps;
-  SmallVector<Value> start = initial.flatten();
-  if (peel) {
-    auto hasFirst = scf::IfOp::create(
-        b, ValueRange(start).getTypes(),
-        cmp(arith::CmpIPredicate::sgt, loopSteps, index(0)),
-        /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&hasFirst.getThenRegion().front());
-    waitForStepCopies(config.numStages - 2);
-    issueAhead(index(0));
-    auto [keyTile, valueTile] = stageTiles(stepBase);
-    SoftmaxState first = initial;
-    SmallVector<Value> scores = computeScores(queryFragments, keyTile);
-    accumulateValues(first,
-                     updateSoftmax(b, first, scores, scoreScale,
-                                   /*fresh=*/true),
-                     valueTile);
-    scf::YieldOp::create(b, first.flatten());
-    b.setInsertionPointToStart(&hasFirst.getElseRegion().front());
-    scf::YieldOp::create(b, start);
-    start = llvm::to_vector_of<Value>(hasFirst.getResults());
-  }
+  SmallVector<Value> start =
+      peel ? walkFirstStep(queryFragments,
+                           cmp(arith::CmpIPredicate::sgt, loopSteps, index(0)),
+                           stepBase, scoreScale, issueAhead)
+           : SoftmaxState::initial(b, config.headDim / 8).flatten();
   auto loop = scf::ForOp::create(
       b, index(peel ? 1 : 0), loopSteps, index(1), start,
       [&](OpBuilder &, Location, Value step, ValueRange carried) {
         SoftmaxState state = SoftmaxState::unflatten(carried);
-        waitForStepCopies(config.numStages - 2);
-        // The buffer the next load fills was last read in the previous
-        // step, which every thread reading it (the CTA's, or under key
-        // splits the split's warps) finished before the sync above.
-        issueAhead(step);
-        auto [keyTile, valueTile] = stageTiles(add(stepBase, step));
-        SmallVector<Value> scores = computeScores(queryFragments, keyTile);
-        accumulateStep(item, walk, state, scores, step, valueTile,
-                       scoreScale, /*mayMask=*/!peel);
+        auto [keyTile, valueTile] = beginStep(step, stepBase, issueAhead);
+        SmallVector<Value> scores =
+            computeScores(queryFragments, keyTile, config.kvChunk);
+        // Peeled, no step of the loop needs the mask.
+        if (peel)
+          accumulateValues(state, updateSoftmax(b, state, scores, scoreScale),
+                           valueTile);
+        else
+          accumulateStep(item, walk, state, scores, step, valueTile,
+                         scoreScale);
         scf::YieldOp::create(b, state.flatten());
       });
   SoftmaxState state = SoftmaxState::unflatten(loop.getResults());
-  if (peel) {
-    waitForStepCopies(config.numStages - 2);
-    issueAhead(loopSteps);
-    walkDiagonalStep(item, walk, queryFragments, state, loopSteps,
-                     add(stepBase, loopSteps), scoreScale);
-  }
+  if (peel)
+    walkDiagonalStep(item, walk, queryFragments, state, loopSteps, stepBase,
+                     scoreScale, issueAhead);
   return state;
 }
 
-void FlashKernelEmitter::walkDiagonalStep(const WorkItem &item,
-                                          const RowWalk &walk,
-                                          ArrayRef<AFragment> queryFragments,
-                                          SoftmaxState &state, Value step,
-                                          Value stage, Value scoreScale) {
-  auto [keyTile, valueTile] = stageTiles(stage);
-  Value keyPos = chunkKeyPosition(walk, walkStep(step));
+SoftmaxState FlashKernelEmitter::diagonalOfWarp(
+    const WorkItem &item, ArrayRef<AFragment> queryFragments,
+    SoftmaxState state, int64_t rowWarp, Value keyTile, Value valueTile,
+    Value keyPos, Value scoreScale) {
+  SmallVector<Value> scores =
+      computeScores(queryFragments, keyTile, 16 * (rowWarp + 1));
+  // The keys before the warp's own 16 precede all of its rows: only its
+  // own two score tiles need the mask.
+  int64_t firstOwnTile = 2 * rowWarp;
   Value allRows = arith::ConstantIntOp::create(b, b.getI32Type(), -1);
+  SmallVector<Value> own =
+      maskScores(item, ArrayRef(scores).drop_front(firstOwnTile),
+                 add(keyPos, index(8 * firstOwnTile)), allRows);
+  llvm::copy(own, scores.begin() + firstOwnTile);
+  accumulateValues(state, updateSoftmax(b, state, scores, scoreScale),
+                   valueTile);
+  return state;
+}
+
+void FlashKernelEmitter::walkDiagonalStep(
+    const WorkItem &item, const RowWalk &walk,
+    ArrayRef<AFragment> queryFragments, SoftmaxState &state, Value step,
+    Value stepBase, Value scoreScale,
+    function_ref<void(Value step)> issueAhead) {
+  auto [keyTile, valueTile] = beginStep(step, stepBase, issueAhead);
+  Value keyPos = chunkKeyPosition(walk, walkStep(step));
+  int64_t lastWarp = config.rowWarps() - 1;
+  if (lastWarp == 0) {
+    state = diagonalOfWarp(item, queryFragments, state, 0, keyTile, valueTile,
+                           keyPos, scoreScale);
+    return;
+  }
   SmallVector<Value> carried = state.flatten();
-  SmallVector<int64_t> cases =
-      llvm::to_vector(llvm::seq<int64_t>(0, config.rowWarps() - 1));
-  auto byWarp = scf::IndexSwitchOp::create(
-      b, ValueRange(carried).getTypes(), warp, cases, cases.size());
+  SmallVector<int64_t> cases = llvm::to_vector(llvm::seq<int64_t>(0, lastWarp));
+  auto byWarp = scf::IndexSwitchOp::create(b, ValueRange(carried).getTypes(),
+                                           warp, cases, cases.size());
   // Case w, and the default for the last warp, which sees the whole chunk.
   auto emitCase = [&](Region &region, int64_t rowWarp) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&region.emplaceBlock());
-    SoftmaxState own = SoftmaxState::unflatten(carried);
-    SmallVector<Value> scores =
-        computeScores(queryFragments, keyTile, 16 * (rowWarp + 1));
-    // Keys before the warp's 16 lie before all of its rows.
-    int64_t seen = 2 * rowWarp;
-    SmallVector<Value> diagonal =
-        maskScores(item, ArrayRef(scores).drop_front(seen),
-                   add(keyPos, index(8 * seen)), allRows);
-    llvm::copy(diagonal, scores.begin() + seen);
-    accumulateValues(own, updateSoftmax(b, own, scores, scoreScale),
-                     valueTile);
+    SoftmaxState own =
+        diagonalOfWarp(item, queryFragments, SoftmaxState::unflatten(carried),
+                       rowWarp, keyTile, valueTile, keyPos, scoreScale);
     scf::YieldOp::create(b, own.flatten());
   };
   for (auto [i, rowWarp] : llvm::enumerate(cases))
     emitCase(byWarp.getCaseRegions()[i], rowWarp);
-  emitCase(byWarp.getDefaultRegion(), config.rowWarps() - 1);
+  emitCase(byWarp.getDefaultRegion(), lastWarp);
   state = SoftmaxState::unflatten(byWarp.getResults());
 }
 

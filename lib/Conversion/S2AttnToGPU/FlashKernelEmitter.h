@@ -151,29 +151,50 @@ private:
   /// still correct.
   Value maskedTrailingChunks(const WorkItem &item, const RowWalk &walk);
 
-  /// Scores S = Q K^T of the first `keys` keys of a chunk (all of it when
-  /// 0), one vector<4xf32> per 8 keys.
+  /// Scores S = Q K^T of the first `keys` keys of a chunk, one
+  /// vector<4xf32> per 8 keys.
   SmallVector<Value> computeScores(ArrayRef<AFragment> queryFragments,
-                                   Value keyTile, int64_t keys = 0);
+                                   Value keyTile, int64_t keys);
   SmallVector<Value> maskScores(const WorkItem &item, ArrayRef<Value> scores,
                                 Value chunkKeyPos, Value rowMask);
 
   /// This warp's rows of the landed Q tile, in registers.
   SmallVector<AFragment> loadQueryFragments();
-  /// Masks (where the entry needs it, unless `mayMask` is false) the scores
-  /// of local step `step`, updates the softmax (scores scaled by
-  /// `scoreScale`, scale * log2 e) and accumulates P V from `valueTile`.
+  /// Masks (where the entry needs it) the scores of local step `step`,
+  /// updates the softmax (scores scaled by `scoreScale`, scale * log2 e) and
+  /// accumulates P V from `valueTile`.
   void accumulateStep(const WorkItem &item, const RowWalk &walk,
                       SoftmaxState &state, ArrayRef<Value> scores, Value step,
-                      Value valueTile, Value scoreScale, bool mayMask = true);
+                      Value valueTile, Value scoreScale);
   /// O += P V over the first 8 * probabilities.size() keys of `valueTile`.
   void accumulateValues(SoftmaxState &state, ArrayRef<Value> probabilities,
                         Value valueTile);
-  /// The diagonal step `step` (see FlashKernelConfig::peelsDiagonal): warp
-  /// w's scores over the 16 (w + 1) keys its rows see, masked, into `state`.
+  /// Once step `step`'s copies landed: issues the loads ahead
+  /// (`issueAhead(step)`) and returns the K and V tiles of the step's stage,
+  /// stepBase + step.
+  std::pair<Value, Value> beginStep(Value step, Value stepBase,
+                                    function_ref<void(Value step)> issueAhead);
+  /// Peeled rows (FlashKernelConfig::peelsDiagonal): the flattened softmax
+  /// state after step 0, walked on a fresh state when `hasFirst` holds, or
+  /// the initial state.
+  SmallVector<Value> walkFirstStep(ArrayRef<AFragment> queryFragments,
+                                   Value hasFirst, Value stepBase,
+                                   Value scoreScale,
+                                   function_ref<void(Value step)> issueAhead);
+  /// Peeled rows: the diagonal step `step`, each warp over the keys its
+  /// rows see (diagonalOfWarp), into `state`.
   void walkDiagonalStep(const WorkItem &item, const RowWalk &walk,
                         ArrayRef<AFragment> queryFragments, SoftmaxState &state,
-                        Value step, Value stage, Value scoreScale);
+                        Value step, Value stepBase, Value scoreScale,
+                        function_ref<void(Value step)> issueAhead);
+  /// The diagonal chunk (first key `keyPos`) for the rows of warp `rowWarp`,
+  /// 16 rowWarp to 16 rowWarp + 15: scores over the chunk's first
+  /// 16 (rowWarp + 1) keys, masked on the last 16 of them, into `state`.
+  SoftmaxState diagonalOfWarp(const WorkItem &item,
+                              ArrayRef<AFragment> queryFragments,
+                              SoftmaxState state, int64_t rowWarp,
+                              Value keyTile, Value valueTile, Value keyPos,
+                              Value scoreScale);
   /// Reads the landed Q tile into registers and walks the row: step s uses
   /// K/V stage stepBase + s, and first calls `issueAhead(s)`, which must
   /// commit the copy groups that keep one step in flight.

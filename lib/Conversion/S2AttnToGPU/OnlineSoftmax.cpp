@@ -85,8 +85,8 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
       for (int64_t i = 2 * half; i < 2 * half + 2; ++i)
         rowMax = arith::MaximumFOp::create(b, rowMax, element(b, tile, i));
     rowMax = quadReduce(b, rowMax, /*isMax=*/true);
-    newMax[half] = fresh ? rowMax
-                         : arith::MaximumFOp::create(b, state.max[half], rowMax);
+    newMax[half] =
+        fresh ? rowMax : arith::MaximumFOp::create(b, state.max[half], rowMax);
     // A row that has seen only masked keys keeps max -inf; shifting by 0
     // instead keeps exp2 at 0 rather than NaN.
     Value allMasked = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
@@ -95,8 +95,9 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
         b, allMasked, zero, arith::MulFOp::create(b, newMax[half], log2Scale));
     negShift[half] = arith::NegFOp::create(b, shift);
     if (!fresh)
-      correction[half] = exp2(b, math::FmaOp::create(b, state.max[half],
-                                                     log2Scale, negShift[half]));
+      correction[half] =
+          exp2(b, math::FmaOp::create(b, state.max[half], log2Scale,
+                                      negShift[half]));
   }
   SmallVector<Value> probabilities;
   Value rowSum[2] = {zero, zero};
@@ -115,8 +116,8 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
     state.sum[half] =
         fresh ? rowSum[half]
               : arith::AddFOp::create(
-                    b, arith::MulFOp::create(b, state.sum[half],
-                                             correction[half]),
+                    b,
+                    arith::MulFOp::create(b, state.sum[half], correction[half]),
                     rowSum[half]);
     state.max[half] = newMax[half];
   }

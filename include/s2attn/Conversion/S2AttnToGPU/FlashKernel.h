@@ -164,10 +164,11 @@ struct FlashKernelConfig {
   /// the loop, where the warp of rows 16w..16w+15 computes only the
   /// 16(w + 1) keys its rows can see.
   bool peelsDiagonal() const {
-    return peelDiagonal && causal && closedForm && !persistent && packedHeads == 1 &&
-           keyWalkers() == 1 && ctaRows == kvChunk && keyChunksInBounds() &&
-           queryChunksInBounds() && qStart % kvChunk == 0 &&
-           qStart >= kvStart && qStart + qLen <= kvStart + kvLen;
+    return peelDiagonal && causal && closedForm && !persistent &&
+           packedHeads == 1 && keyWalkers() == 1 && ctaRows == kvChunk &&
+           keyChunksInBounds() && queryChunksInBounds() &&
+           qStart % kvChunk == 0 && qStart >= kvStart &&
+           qStart + qLen <= kvStart + kvLen;
   }
   /// K/V buffers in flight: the kernel loads numStages - 1 steps ahead.
   int64_t numStages = 2;
