@@ -23,6 +23,11 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
       llvm::cl::init("bin")};
 };
 
+/// Upstream's gpu-lower-to-nvvm-pipeline for `chip` and `format` as s2attn
+/// compiles kernels: PTX 8.0 features, bare-pointer kernel arguments (AOT
+/// callers pass device addresses).
+void buildNVVMLowering(OpPassManager &pm, StringRef chip, StringRef format);
+
 /// s2attn.attention on memrefs -> gpu kernel -> NVVM -> gpu.binary, with the
 /// kernel taking bare pointers so that AOT callers pass device addresses.
 void buildS2AttnLowerToNVVMPipeline(OpPassManager &pm,

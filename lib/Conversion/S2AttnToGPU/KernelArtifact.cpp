@@ -3,11 +3,11 @@
 #include "s2attn/Conversion/S2AttnToGPU/KernelArtifact.h"
 
 #include "s2attn/Conversion/Passes.h"
+#include "s2attn/Conversion/Pipelines.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/PassManager.h"
@@ -155,12 +155,7 @@ static LogicalResult describeLaunch(ModuleOp module, KernelDescription &kernel) 
 static FailureOr<std::string> lowerToBinary(ModuleOp module, StringRef chip,
                                             StringRef format) {
   PassManager pm(module.getContext());
-  gpu::GPUToNVVMPipelineOptions options;
-  options.cubinChip = chip.str();
-  options.cubinFeatures = "+ptx80";
-  options.cubinFormat = format.str();
-  options.kernelUseBarePtrCallConv = true;
-  gpu::buildLowerToNVVMPassPipeline(pm, options);
+  buildNVVMLowering(pm, chip, format);
   if (failed(pm.run(module)))
     return failure();
   std::string bytes;

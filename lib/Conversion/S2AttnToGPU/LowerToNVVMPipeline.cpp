@@ -10,19 +10,23 @@
 using namespace mlir;
 using namespace mlir::s2attn;
 
+void mlir::s2attn::buildNVVMLowering(OpPassManager &pm, StringRef chip,
+                                     StringRef format) {
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = chip.str();
+  // sm_90a needs PTX 8.0; sm_80 is served by the same ISA version.
+  nvvm.cubinFeatures = "+ptx80";
+  nvvm.cubinFormat = format.str();
+  nvvm.kernelUseBarePtrCallConv = true;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+}
+
 void mlir::s2attn::buildS2AttnLowerToNVVMPipeline(
     OpPassManager &pm, const NVVMPipelineOptions &options) {
   ConvertS2AttnToGPUOptions conversion;
   conversion.chip = options.chip;
   pm.addPass(createConvertS2AttnToGPU(conversion));
-
-  gpu::GPUToNVVMPipelineOptions nvvm;
-  nvvm.cubinChip = options.chip;
-  // sm_90a needs PTX 8.0; sm_80 is served by the same ISA version.
-  nvvm.cubinFeatures = "+ptx80";
-  nvvm.cubinFormat = options.format;
-  nvvm.kernelUseBarePtrCallConv = true;
-  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  buildNVVMLowering(pm, options.chip, options.format);
 }
 
 void mlir::s2attn::registerS2AttnGPUPipelines() {
