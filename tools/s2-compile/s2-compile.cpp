@@ -148,19 +148,20 @@ int main(int argc, char **argv) {
     return fail("could not parse " + inputFile);
 
   mlir::s2attn::KernelArtifactOptions options;
-  options.chip = chip;
-  options.schedule = schedule;
-  options.packGQA = packGQA;
-  options.packedHeads = packedHeads;
-  options.stages = stages;
-  options.longestFirst = longestFirst;
-  options.peelDiagonal = peelDiagonal;
-  options.ctaRows = ctaRows;
-  options.persistent = persistent;
-  options.persistentCTAs = persistentCTAs;
-  options.ctasPerSM = ctasPerSM;
-  options.clusterSplits = clusterSplits;
-  options.gridSplits = gridSplits;
+  mlir::s2attn::ConvertS2AttnToGPUOptions &conversion = options.conversion;
+  conversion.chip = chip;
+  conversion.schedule = schedule;
+  conversion.packGQA = packGQA;
+  conversion.packedHeads = packedHeads;
+  conversion.stages = stages;
+  conversion.longestFirst = longestFirst;
+  conversion.peelDiagonal = peelDiagonal;
+  conversion.ctaRows = ctaRows;
+  conversion.persistent = persistent;
+  conversion.persistentCTAs = persistentCTAs;
+  conversion.ctasPerSM = ctasPerSM;
+  conversion.clusterSplits = clusterSplits;
+  conversion.gridSplits = gridSplits;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

@@ -108,7 +108,7 @@ s2run::runOnCuda(mlir::ModuleOp module, const EntryProblem &problem,
         "--dtype bf16 or --target cpu",
         elementTypeName(type).str().c_str());
   mlir::s2attn::KernelArtifactOptions options;
-  options.chip = chip.str();
+  options.conversion.chip = chip.str();
   mlir::FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(module, options);
   if (mlir::failed(artifact))

@@ -245,26 +245,12 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
                           "positions"),
            failure();
   KernelDescription kernel = describeTensors(op);
-  kernel.target = options.chip;
+  kernel.target = options.conversion.chip;
   KernelArtifact artifact;
   artifact.problem = describeProblem(op);
 
   PassManager convert(module.getContext());
-  ConvertS2AttnToGPUOptions conversion;
-  conversion.chip = options.chip;
-  conversion.schedule = options.schedule;
-  conversion.packGQA = options.packGQA;
-  conversion.packedHeads = options.packedHeads;
-  conversion.stages = options.stages;
-  conversion.longestFirst = options.longestFirst;
-  conversion.peelDiagonal = options.peelDiagonal;
-  conversion.ctaRows = options.ctaRows;
-  conversion.persistent = options.persistent;
-  conversion.persistentCTAs = options.persistentCTAs;
-  conversion.ctasPerSM = options.ctasPerSM;
-  conversion.clusterSplits = options.clusterSplits;
-  conversion.gridSplits = options.gridSplits;
-  convert.addPass(createConvertS2AttnToGPU(conversion));
+  convert.addPass(createConvertS2AttnToGPU(options.conversion));
   if (failed(convert.run(module)))
     return failure();
   if (failed(describeLaunch(module, kernel)))
@@ -273,12 +259,12 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
            failure();
   if (options.emitPtx) {
     OwningOpRef<ModuleOp> copy(module.clone());
-    FailureOr<std::string> ptx = lowerToBinary(*copy, options.chip, "isa");
+    FailureOr<std::string> ptx = lowerToBinary(*copy, options.conversion.chip, "isa");
     if (failed(ptx))
       return failure();
     artifact.ptx = *ptx;
   }
-  FailureOr<std::string> cubin = lowerToBinary(module, options.chip, "bin");
+  FailureOr<std::string> cubin = lowerToBinary(module, options.conversion.chip, "bin");
   if (failed(cubin))
     return module.emitError("cubin generation failed (is CUDA_HOME set and "
                             "ptxas there?)"),

@@ -319,23 +319,31 @@ int64_t decodingPackedHeads(const FlashKernelConfig &config,
   return packed;
 }
 
-/// The schedule rows of `config`'s tiles.
-ref::BlockSchedule scheduleOf(AttentionOp op, const FlashKernelConfig &config,
-                              const ref::BlockPattern &pattern) {
-  return config.schedule
-             ? *config.schedule
-             : ref::buildSchedule(pattern, *op.getStaticProblemShape(),
-                                  *op.getStaticPositions(), config.qTile);
+/// The lengths (entries) of the schedule rows of `config`'s tiles.
+struct RowLengths {
+  int64_t rows = 0, longest = 0, total = 0;
+};
+
+RowLengths rowLengths(AttentionOp op, const FlashKernelConfig &config,
+                      const ref::BlockPattern &pattern) {
+  ref::BlockSchedule schedule =
+      config.schedule
+          ? *config.schedule
+          : ref::buildSchedule(pattern, *op.getStaticProblemShape(),
+                               *op.getStaticPositions(), config.qTile);
+  RowLengths lengths;
+  lengths.rows = schedule.numRows();
+  for (int64_t row = 0; row < lengths.rows; ++row) {
+    lengths.longest = std::max(lengths.longest, schedule.rowLength(row));
+    lengths.total += schedule.rowLength(row);
+  }
+  return lengths;
 }
 
 /// Steps (of kvChunk keys) of the longest row a CTA of `config` walks.
 int64_t longestRowSteps(AttentionOp op, const FlashKernelConfig &config,
                         const ref::BlockPattern &pattern) {
-  ref::BlockSchedule schedule = scheduleOf(op, config, pattern);
-  int64_t longest = 0;
-  for (int64_t row = 0; row < schedule.numRows(); ++row)
-    longest = std::max(longest, schedule.rowLength(row));
-  return longest * config.chunksPerBlock();
+  return rowLengths(op, config, pattern).longest * config.chunksPerBlock();
 }
 
 /// Causal CTAs of rows, fewer than 8 waves of them, whose rows are nearly
@@ -352,14 +360,9 @@ bool evenRowsInFewWaves(AttentionOp op, const FlashKernelConfig &config,
   if (!config.longestFirst || config.keySplits > 1 || config.persistent ||
       config.numWorkItems() >= 8 * ctasPerWave(config, target))
     return false;
-  ref::BlockSchedule schedule = scheduleOf(op, config, pattern);
-  int64_t longest = 0, total = 0;
-  for (int64_t row = 0; row < schedule.numRows(); ++row) {
-    longest = std::max(longest, schedule.rowLength(row));
-    total += schedule.rowLength(row);
-  }
-  return schedule.numRows() > 0 &&
-         2 * longest * schedule.numRows() <= 3 * total;
+  RowLengths lengths = rowLengths(op, config, pattern);
+  return lengths.rows > 0 &&
+         2 * lengths.longest * lengths.rows <= 3 * lengths.total;
 }
 
 /// FlashKernelConfig::launchGroupSlices: all slices at once for even rows in
@@ -662,11 +665,11 @@ struct ConvertS2AttnToGPUPass
         return signalPassFailure();
       }
     }
-    KernelChoices choices{schedule,      packGQA,        packedHeads,
-                          stages,        longestFirst,   peelDiagonal,
-                          ctaRows,
-                          persistent,    persistentCTAs, ctasPerSM,
-                          clusterSplits, gridSplits,     *target};
+    KernelChoices choices{schedule,     packGQA,        packedHeads,
+                          stages,       longestFirst,   peelDiagonal,
+                          ctaRows,      persistent,     persistentCTAs,
+                          ctasPerSM,    clusterSplits,  gridSplits,
+                          *target};
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())

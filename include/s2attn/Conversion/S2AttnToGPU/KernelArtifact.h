@@ -1,5 +1,4 @@
-//===- KernelArtifact.h - a compiled attention kernel for the runtime -*- C++
-//-*-===//
+//===- KernelArtifact.h - a compiled kernel for the runtime ----*- C++ -*-===//
 //
 // Compiles the one s2attn.attention of a module (static memrefs) into what
 // the runtime loads: the cubin, kernel.json (docs/artifact-format.md),
@@ -10,6 +9,8 @@
 
 #ifndef S2ATTN_CONVERSION_S2ATTNTOGPU_KERNELARTIFACT_H
 #define S2ATTN_CONVERSION_S2ATTNTOGPU_KERNELARTIFACT_H
+
+#include "s2attn/Conversion/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -33,19 +34,8 @@ struct KernelArtifact {
 };
 
 struct KernelArtifactOptions {
-  std::string chip = "sm_90a";
-  std::string schedule = "auto";
-  bool packGQA = true;
-  int64_t packedHeads = 0;
-  int64_t stages = 0;
-  bool longestFirst = true;
-  bool peelDiagonal = true;
-  int64_t ctaRows = 0;
-  bool persistent = false;
-  int64_t persistentCTAs = 0;
-  int64_t ctasPerSM = 0;
-  int64_t clusterSplits = 0;
-  int64_t gridSplits = 0;
+  /// convert-s2attn-to-gpu's options: the chip and every planning choice.
+  ConvertS2AttnToGPUOptions conversion;
   bool emitPtx = false;
 };
 
