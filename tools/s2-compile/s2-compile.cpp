@@ -184,6 +184,9 @@ int main(int argc, char **argv) {
                        : std::string())
                << ", "
                << artifact->block[0] << " threads, "
-               << artifact->dynamicSharedMemory << " bytes of shared memory)\n";
+               << artifact->dynamicSharedMemory << " bytes of shared memory, "
+               << artifact->registers << " registers at "
+               << artifact->residentCTAs << " CTAs per SM, "
+               << artifact->spillBytes << " bytes spilled)\n";
   return 0;
 }

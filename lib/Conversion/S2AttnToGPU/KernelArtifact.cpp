@@ -4,6 +4,7 @@
 
 #include "s2attn/Conversion/Passes.h"
 #include "s2attn/Conversion/Pipelines.h"
+#include "s2attn/Conversion/S2AttnToGPU/Ptxas.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,6 +41,8 @@ struct KernelDescription {
   llvm::SmallVector<TensorDescription, 5> tensors;
   /// Free-form facts about the problem (pattern, positions) for humans.
   std::string info;
+  /// What ptxas reported, and the occupancy it was asked for.
+  int64_t registers = 0, spillBytes = 0, residentCTAs = 0;
 };
 
 } // namespace
@@ -152,20 +155,93 @@ static LogicalResult describeLaunch(ModuleOp module, KernelDescription &kernel) 
   return success();
 }
 
-static FailureOr<std::string> lowerToBinary(ModuleOp module, StringRef chip,
-                                            StringRef format) {
+static FailureOr<std::string> lowerToPtx(ModuleOp module, StringRef chip) {
   PassManager pm(module.getContext());
-  buildNVVMLowering(pm, chip, format);
+  buildNVVMLowering(pm, chip, "isa");
   if (failed(pm.run(module)))
     return failure();
-  std::string bytes;
+  std::string ptx;
   module.walk([&](gpu::BinaryOp binary) {
     auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
-    bytes = object.getObject().str();
+    ptx = object.getObject().str();
   });
-  if (bytes.empty())
+  if (ptx.empty())
     return failure();
-  return bytes;
+  return ptx;
+}
+
+/// The CTAs per SM the planner asked ptxas to keep resident.
+static int64_t residentCTAs(ModuleOp module) {
+  int64_t count = 0;
+  module.walk([&](gpu::GPUFuncOp function) {
+    if (auto attr = function->getAttrOfType<IntegerAttr>("nvvm.minctasm"))
+      count = attr.getInt();
+  });
+  return count;
+}
+
+namespace {
+/// One compilation of the attention at one occupancy.
+struct CompiledKernel {
+  KernelDescription kernel;
+  int64_t residentCTAs = 0;
+  std::string ptx;
+  AssembledKernel assembled;
+};
+} // namespace
+
+static FailureOr<CompiledKernel>
+compileOnce(ModuleOp original, const ConvertS2AttnToGPUOptions &conversion,
+            KernelDescription kernel) {
+  OwningOpRef<ModuleOp> module(original.clone());
+  PassManager convert(module->getContext());
+  convert.addPass(createConvertS2AttnToGPU(conversion));
+  if (failed(convert.run(*module)))
+    return failure();
+  if (failed(describeLaunch(*module, kernel)))
+    return module->emitError("the converted module has no launch with "
+                             "constant sizes"),
+           failure();
+  CompiledKernel compiled;
+  compiled.kernel = std::move(kernel);
+  compiled.residentCTAs = residentCTAs(*module);
+  FailureOr<std::string> ptx = lowerToPtx(*module, conversion.chip);
+  if (failed(ptx))
+    return failure();
+  compiled.ptx = std::move(*ptx);
+  llvm::Expected<AssembledKernel> assembled =
+      assemblePtx(compiled.ptx, conversion.chip);
+  if (!assembled)
+    return original.emitError("cubin generation failed: ")
+               << llvm::toString(assembled.takeError()),
+           failure();
+  compiled.assembled = std::move(*assembled);
+  return compiled;
+}
+
+/// Compiles at the planner's occupancy and, while ptxas spills under the
+/// register cap it implies and the occupancy was the planner's own pick,
+/// again for one CTA fewer per SM: whether a kernel fits 128 registers at
+/// head_dim 64 depends on the pattern, the GQA group and the block in ways
+/// only ptxas knows (docs/performance.md, ninth session).
+static FailureOr<CompiledKernel>
+compileWithoutSpills(ModuleOp original, ConvertS2AttnToGPUOptions conversion,
+                     const KernelDescription &kernel) {
+  bool plannerPicks = conversion.ctasPerSM == 0;
+  FailureOr<CompiledKernel> compiled =
+      compileOnce(original, conversion, kernel);
+  while (succeeded(compiled) && compiled->assembled.spills() &&
+         plannerPicks && compiled->residentCTAs > 1) {
+    conversion.ctasPerSM = compiled->residentCTAs - 1;
+    compiled = compileOnce(original, conversion, kernel);
+  }
+  if (succeeded(compiled) && compiled->assembled.spills())
+    mlir::emitWarning(original.getLoc(), "the kernel spills ")
+        << compiled->assembled.spillStoreBytes << " bytes under "
+        << compiled->assembled.registers << " registers a thread at "
+        << compiled->residentCTAs
+        << " CTAs per SM; a smaller ctas-per-sm raises the cap";
+  return compiled;
 }
 
 static void writeTriple(llvm::raw_ostream &os, const std::array<int64_t, 3> &v) {
@@ -225,7 +301,9 @@ static std::string toJson(const KernelDescription &kernel) {
   }
   os << "  ],\n  \"info\": {\"problem\": ";
   writeString(os, kernel.info);
-  os << "}\n}\n";
+  os << ", \"registers\": " << kernel.registers
+     << ", \"spill_bytes\": " << kernel.spillBytes
+     << ", \"ctas_per_sm\": " << kernel.residentCTAs << "}\n}\n";
   return text;
 }
 
@@ -249,32 +327,25 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   KernelArtifact artifact;
   artifact.problem = describeProblem(op);
 
-  PassManager convert(module.getContext());
-  convert.addPass(createConvertS2AttnToGPU(options.conversion));
-  if (failed(convert.run(module)))
+  FailureOr<CompiledKernel> compiled =
+      compileWithoutSpills(module, options.conversion, kernel);
+  if (failed(compiled))
     return failure();
-  if (failed(describeLaunch(module, kernel)))
-    return module.emitError("the converted module has no launch with "
-                            "constant sizes"),
-           failure();
-  if (options.emitPtx) {
-    OwningOpRef<ModuleOp> copy(module.clone());
-    FailureOr<std::string> ptx = lowerToBinary(*copy, options.conversion.chip, "isa");
-    if (failed(ptx))
-      return failure();
-    artifact.ptx = *ptx;
-  }
-  FailureOr<std::string> cubin = lowerToBinary(module, options.conversion.chip, "bin");
-  if (failed(cubin))
-    return module.emitError("cubin generation failed (is CUDA_HOME set and "
-                            "ptxas there?)"),
-           failure();
-  artifact.cubin = *cubin;
+  kernel = std::move(compiled->kernel);
+  kernel.registers = compiled->assembled.registers;
+  kernel.spillBytes = compiled->assembled.spillStoreBytes;
+  kernel.residentCTAs = compiled->residentCTAs;
+  if (options.emitPtx)
+    artifact.ptx = std::move(compiled->ptx);
+  artifact.cubin = std::move(compiled->assembled.cubin);
   artifact.json = toJson(kernel);
   artifact.entry = kernel.entry;
   artifact.grid = kernel.grid;
   artifact.block = kernel.block;
   artifact.cluster = kernel.cluster;
   artifact.dynamicSharedMemory = kernel.dynamicSharedMemory;
+  artifact.registers = kernel.registers;
+  artifact.spillBytes = kernel.spillBytes;
+  artifact.residentCTAs = kernel.residentCTAs;
   return artifact;
 }

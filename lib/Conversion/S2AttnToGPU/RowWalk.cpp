@@ -149,11 +149,14 @@ RowWalk mlir::s2attn::buildClosedFormWalk(ImplicitLocOpBuilder &b,
   Value kvHead = rows.homoHead ? m.c(0) : where.kvHead;
   Value stride = m.c(rows.vertStride);
   int64_t firstDenseKVHead = config.kvHeads - rows.numDenseHeads;
-  Value dense = rows.vertStride == 1
-                    ? Value(arith::ConstantIntOp::create(b, 1, 1))
-                    : Value(arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
-                                                  kvHead,
-                                                  m.c(firstDenseKVHead)));
+  // Decided here where it can be, so that the walk keeps fewer values live
+  // across its loop: at head_dim 64 a few registers decide a spill.
+  Value dense;
+  if (rows.vertStride == 1 || rows.numDenseHeads == 0)
+    dense = arith::ConstantIntOp::create(b, rows.vertStride == 1, 1);
+  else
+    dense = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, kvHead,
+                                  m.c(firstDenseKVHead));
   Value step = m.select(dense, m.c(1), stride);
   Value leftResidue, rightResidue;
   if (rows.vertPosition == ref::VertPosition::Relative) {
@@ -174,8 +177,18 @@ RowWalk mlir::s2attn::buildClosedFormWalk(ImplicitLocOpBuilder &b,
   Value numRight = m.count(rightFirst, end, step);
 
   RowWalk walk;
-  walk.numEntries = m.add(m.add(numLeft, numLocal), numRight);
-  walk.keyBlock = [=, &b](Value entry) {
+  // A causal row's local window ends at its last block: no right stripes.
+  if (config.causal) {
+    walk.numEntries = m.add(numLeft, numLocal);
+    Value localBase = m.sub(localLo, numLeft);
+    walk.keyBlock = [=, &b](Value entry) {
+      IndexMath m{b};
+      return m.select(m.lt(entry, numLeft), m.add(leftFirst, m.mul(entry, step)),
+                      m.add(localBase, entry));
+    };
+  } else {
+    walk.numEntries = m.add(m.add(numLeft, numLocal), numRight);
+    walk.keyBlock = [=, &b](Value entry) {
     IndexMath m{b};
     Value afterLeft = m.sub(entry, numLeft);
     Value afterLocal = m.sub(afterLeft, numLocal);
@@ -184,7 +197,8 @@ RowWalk mlir::s2attn::buildClosedFormWalk(ImplicitLocOpBuilder &b,
     Value inRight = m.add(rightFirst, m.mul(afterLocal, step));
     return m.select(m.lt(entry, numLeft), inLeft,
                     m.select(m.lt(afterLeft, numLocal), inLocal, inRight));
-  };
+    };
+  }
   // Every entry is decided at run time: partial blocks at either end of the
   // keys, and blocks reaching past the tile's first query when causal.
   std::function<Value(Value)> keyBlockOf = walk.keyBlock;

@@ -11,12 +11,13 @@
 // RUN: %cuda_home/bin/ptxas -arch=sm_80 -v %t/sm80/kernel.ptx -o %t/sm80/check.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: %if cuobjdump %{ %cuobjdump -sass %t/sm90/kernel.cubin | FileCheck %s --check-prefix=SASS %}
 
-// COMPILE: s2-compile: wrote {{.*}}sm90/kernel.{cubin,json} and kernel.ptx (entry s2attn_fwd, grid 16x2x2, 128 threads, 81920 bytes of shared memory)
+// COMPILE: s2-compile: wrote {{.*}}sm90/kernel.{cubin,json} and kernel.ptx (entry s2attn_fwd, grid 16x2x2, 128 threads, 81920 bytes of shared memory, {{[0-9]+}} registers at 2 CTAs per SM, 0 bytes spilled)
 // JSON: "entry": "s2attn_fwd",
 // JSON: "target": "sm_90a",
 // JSON: "block": [128, 1, 1],
 // JSON: "grid": [16, 2, 2],
 // JSON: {"name": "lse", "dtype": "f32", "shape": [2, 8, 256], "access": "write"}
+// JSON: "info": {"problem": "pattern {{.*}}", "registers": {{[0-9]+}}, "spill_bytes": 0, "ctas_per_sm": 2}
 // PTXAS: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // SASS-DAG: LDGSTS.E.BYPASS.128
 // SASS-DAG: LDSM.16.M88.4

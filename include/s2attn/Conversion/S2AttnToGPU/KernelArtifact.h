@@ -27,6 +27,10 @@ struct KernelArtifact {
   /// Thread block cluster the kernel was compiled for (.reqnctapercluster).
   std::array<int64_t, 3> cluster{1, 1, 1};
   int64_t dynamicSharedMemory = 0;
+  /// ptxas's report of the kernel, at residentCTAs CTAs per SM.
+  int64_t registers = 0;
+  int64_t spillBytes = 0;
+  int64_t residentCTAs = 0;
   std::string cubin;
   std::string ptx; ///< empty unless asked for
   std::string json;
@@ -40,7 +44,10 @@ struct KernelArtifactOptions {
 };
 
 /// Fails with a diagnostic on the op (or the module) when the module does not
-/// hold exactly one attention the GPU backend can serve. Rewrites `module`.
+/// hold exactly one attention the GPU backend can serve. Leaves `module` as
+/// it was. When ptxas spills at the occupancy the planner picked, compiles
+/// again for one CTA fewer per SM, down to one (a ctas-per-sm the options
+/// fix is kept, with a warning).
 FailureOr<KernelArtifact>
 compileKernelArtifact(ModuleOp module, const KernelArtifactOptions &options);
 

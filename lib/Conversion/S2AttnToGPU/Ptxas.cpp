@@ -1,0 +1,129 @@
+//===- Ptxas.cpp - assemble PTX with the CUDA toolkit's ptxas -------------===//
+
+#include "s2attn/Conversion/S2AttnToGPU/Ptxas.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+
+using namespace mlir::s2attn;
+
+llvm::Expected<std::string> mlir::s2attn::findPtxas() {
+  std::string looked;
+  for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"}) {
+    const char *root = std::getenv(variable);
+    if (!root || !*root)
+      continue;
+    llvm::SmallString<256> path(root);
+    llvm::sys::path::append(path, "bin", "ptxas");
+    if (llvm::sys::fs::can_execute(path))
+      return std::string(path);
+    looked += std::string(path) + " ($" + variable + "), ";
+  }
+  if (llvm::ErrorOr<std::string> onPath =
+          llvm::sys::findProgramByName("ptxas"))
+    return *onPath;
+  const char *fallback = "/usr/local/cuda/bin/ptxas";
+  if (llvm::sys::fs::can_execute(fallback))
+    return std::string(fallback);
+  return llvm::createStringError(
+      "ptxas not found (looked at " + looked +
+      "PATH and /usr/local/cuda/bin); set CUDA_HOME to the CUDA toolkit");
+}
+
+/// The number right before `marker` in `line`, if any.
+static std::optional<int64_t> numberBefore(llvm::StringRef line,
+                                           llvm::StringRef marker) {
+  size_t at = line.find(marker);
+  if (at == llvm::StringRef::npos)
+    return std::nullopt;
+  llvm::StringRef before = line.take_front(at).rtrim();
+  size_t start = before.size();
+  while (start > 0 && llvm::isDigit(before[start - 1]))
+    --start;
+  llvm::StringRef digits = before.drop_front(start);
+  int64_t value;
+  if (digits.empty() || digits.getAsInteger(10, value))
+    return std::nullopt;
+  return value;
+}
+
+AssembledKernel mlir::s2attn::parsePtxasLog(llvm::StringRef log) {
+  AssembledKernel kernel;
+  llvm::SmallVector<llvm::StringRef> lines;
+  log.split(lines, '\n');
+  for (llvm::StringRef line : lines) {
+    if (std::optional<int64_t> registers = numberBefore(line, " registers"))
+      if (line.contains("Used "))
+        kernel.registers = *registers;
+    if (std::optional<int64_t> stores = numberBefore(line, " bytes spill stores"))
+      kernel.spillStoreBytes = *stores;
+    if (std::optional<int64_t> loads = numberBefore(line, " bytes spill loads"))
+      kernel.spillLoadBytes = *loads;
+  }
+  return kernel;
+}
+
+static llvm::Expected<std::string> readWholeFile(llvm::StringRef path) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return llvm::createStringError(buffer.getError(),
+                                   "cannot read " + path.str());
+  return (*buffer)->getBuffer().str();
+}
+
+llvm::Expected<AssembledKernel>
+mlir::s2attn::assemblePtx(llvm::StringRef ptx, llvm::StringRef chip) {
+  llvm::Expected<std::string> ptxas = findPtxas();
+  if (!ptxas)
+    return ptxas.takeError();
+  llvm::SmallString<128> ptxPath, cubinPath, logPath;
+  for (auto [path, suffix] : {std::pair{&ptxPath, "ptx"},
+                              {&cubinPath, "cubin"},
+                              {&logPath, "log"}})
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("s2attn-kernel", suffix, *path))
+      return llvm::createStringError(ec, "cannot create a temporary file");
+  llvm::scope_exit removeFiles([&] {
+    for (const llvm::SmallString<128> *path : {&ptxPath, &cubinPath, &logPath})
+      llvm::sys::fs::remove(*path);
+  });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream file(ptxPath, ec);
+    if (ec)
+      return llvm::createStringError(ec, "cannot write " + ptxPath.str());
+    file << ptx;
+  }
+  std::string arch = ("-arch=" + chip).str();
+  llvm::SmallVector<llvm::StringRef> args = {*ptxas, arch,      "-O2", "-v",
+                                             ptxPath, "-o", cubinPath};
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
+                                                logPath.str()};
+  std::string launchError;
+  int status = llvm::sys::ExecuteAndWait(*ptxas, args, std::nullopt, redirects,
+                                         /*SecondsToWait=*/0,
+                                         /*MemoryLimit=*/0, &launchError);
+  llvm::Expected<std::string> log = readWholeFile(logPath);
+  if (!log)
+    return log.takeError();
+  if (status != 0)
+    return llvm::createStringError(
+        "ptxas (" + *ptxas + ") failed" +
+        (launchError.empty() ? "" : ": " + launchError) + "\n" + *log);
+  llvm::Expected<std::string> cubin = readWholeFile(cubinPath);
+  if (!cubin)
+    return cubin.takeError();
+  AssembledKernel kernel = parsePtxasLog(*log);
+  kernel.cubin = std::move(*cubin);
+  return kernel;
+}
