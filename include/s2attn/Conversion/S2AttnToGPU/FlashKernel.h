@@ -105,9 +105,11 @@ struct FlashKernelConfig {
   /// Set by the planner: the count the ctas-per-sm option asks for, or else
   /// ctasByRegisters() unless the chip's shared memory holds fewer.
   int64_t residentCTAs = 1;
-  /// The most CTAs per SM whose register cap keeps the kernel spill-free
-  /// and fast: 128 registers a thread at head_dim 64, 255 at head_dim 128
-  /// (test/Conversion/S2AttnToGPU/no-spills.test). A variant with the Q
+  /// The most CTAs per SM whose register cap usually keeps the kernel
+  /// spill-free and fast: 128 registers a thread at head_dim 64, 255 at
+  /// head_dim 128. Where ptxas still spills (some head_dim 64 shapes), the
+  /// artifact compiles again for fewer (KernelArtifact.cpp,
+  /// retry-on-spills.test). A variant with the Q
   /// tile in a K/V stage, which fits three 4-warp CTAs at head_dim 128 in
   /// shared memory, spilled one value at their 168 registers and ran 6-9%
   /// slower on an H100 (docs/performance.md).
