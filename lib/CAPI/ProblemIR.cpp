@@ -30,8 +30,8 @@ Type buildElementType(Builder &builder, ElementType type) {
   return builder.getF32Type();
 }
 
-/// q, k, v, out and lse memref types, in the order of @s2attn_main's
-/// arguments.
+/// q, k, v, out and (unless the problem leaves it out) lse memref types, in
+/// the order of @s2attn_main's arguments.
 SmallVector<Type> buildArgumentTypes(Builder &builder,
                                      const ProblemDescription &problem) {
   const ref::ProblemShape &shape = problem.shape;
@@ -40,9 +40,11 @@ SmallVector<Type> buildArgumentTypes(Builder &builder,
       {shape.batch, shape.qLen, shape.heads, shape.headDim}, element);
   auto keyType = MemRefType::get(
       {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}, element);
-  auto lseType = MemRefType::get({shape.batch, shape.heads, shape.qLen},
-                                 builder.getF32Type());
-  return {queryType, keyType, keyType, queryType, lseType};
+  SmallVector<Type> types = {queryType, keyType, keyType, queryType};
+  if (problem.lse)
+    types.push_back(MemRefType::get({shape.batch, shape.heads, shape.qLen},
+                                    builder.getF32Type()));
+  return types;
 }
 
 attn::VertPosition toDialect(ref::VertPosition vert) {
@@ -115,7 +117,8 @@ s2run::buildProblemModule(MLIRContext &context,
     kvStart = builder.getI64IntegerAttr(*problem.kvStart);
   attn::AttentionOp::create(builder, loc, TypeRange(), body->getArgument(0),
                             body->getArgument(1), body->getArgument(2),
-                            body->getArgument(3), body->getArgument(4),
+                            body->getArgument(3),
+                            problem.lse ? body->getArgument(4) : Value(),
                             /*q_start=*/Value(), /*kv_start=*/Value(), pattern,
                             problem.causal, scale, qStart, kvStart);
   func::ReturnOp::create(builder, loc);

@@ -1,11 +1,14 @@
 //===- s2-compile.cpp - compile S2 attention into a GPU kernel artifact ---===//
 //
-// Turns an .mlir function holding one s2attn.attention on static memrefs into
-// DIR/kernel.cubin, DIR/kernel.json (docs/artifact-format.md), DIR/problem.txt
-// and, with --emit-ptx, DIR/kernel.ptx. The runtime library loads such a
-// directory on a machine with no MLIR.
+// Turns one s2attn.attention on static memrefs, described by s2-run's problem
+// and pattern flags or read from an .mlir file, into DIR/kernel.cubin,
+// DIR/kernel.json (docs/artifact-format.md), DIR/problem.txt and, with
+// --emit-ptx, DIR/kernel.ptx. The runtime library loads such a directory on
+// a machine with no MLIR.
 //
 //===----------------------------------------------------------------------===//
+
+#include "ProblemFlags.h"
 
 #include "s2attn/Conversion/S2AttnToGPU/KernelArtifact.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
@@ -28,11 +31,11 @@
 using namespace mlir;
 
 static llvm::cl::OptionCategory category("s2-compile options");
-static llvm::cl::opt<std::string>
-    inputFile(llvm::cl::Positional,
-              llvm::cl::desc("<input .mlir: a function with one "
-                             "s2attn.attention on static memrefs>"),
-              llvm::cl::Required, llvm::cl::cat(category));
+static llvm::cl::opt<std::string> inputFile(
+    llvm::cl::Positional, llvm::cl::init(""),
+    llvm::cl::desc("[input .mlir: a function with one s2attn.attention on "
+                   "static memrefs, instead of the problem flags]"),
+    llvm::cl::cat(category));
 static llvm::cl::opt<std::string>
     outputDir("o", llvm::cl::desc("Directory to write the artifact into"),
               llvm::cl::value_desc("DIR"), llvm::cl::Required,
@@ -101,6 +104,11 @@ static llvm::cl::opt<int64_t> ctasPerSM(
     llvm::cl::desc("CTAs kept resident per SM, which caps registers per "
                    "thread: 0 (default, auto) or a count shared memory holds"),
     llvm::cl::init(0), llvm::cl::cat(category));
+static llvm::cl::opt<bool>
+    lse("lse",
+        llvm::cl::desc("With the problem flags: the kernel also writes the "
+                       "log-sum-exp of every row (default true)"),
+        llvm::cl::init(true), llvm::cl::cat(category));
 static llvm::cl::opt<bool> emitPtx("emit-ptx",
                                    llvm::cl::desc("Also write kernel.ptx"),
                                    llvm::cl::cat(category));
@@ -124,11 +132,55 @@ static LogicalResult writeFile(StringRef name, StringRef contents) {
   return success();
 }
 
+constexpr const char *kOverview =
+    R"(s2-compile: S2 attention -> cubin + kernel.json
+
+  s2-compile --q-len 4096 --heads 32 --head-dim 128 --block 64 --local 16 --stride 8 -o DIR
+  s2-compile --q-len 1 --kv-len 32768 --heads 32 --kv-heads 8 --head-dim 128 --dense -o DIR
+  s2-compile file.mlir --chip sm_80 -o DIR --emit-ptx
+
+The problem comes from the same flags as s2-run's (a function
+@s2attn_main(q, k, v, out, lse) with one s2attn.attention; --dtype defaults to
+bf16 here, --lse=false leaves lse out), or from an .mlir file holding one s2attn.attention on static
+memrefs. Exit codes: 0 success, 1 bad input or a failed compilation.
+)";
+
+/// The module to compile: the input file's, or the flags' problem.
+static OwningOpRef<ModuleOp> loadProblem(MLIRContext &context,
+                                         llvm::SourceMgr &sourceMgr) {
+  if (!inputFile.empty()) {
+    if (llvm::Error err =
+            s2run::rejectProblemFlags(inputFile, "the s2attn.attention")) {
+      fail(llvm::toString(std::move(err)));
+      return nullptr;
+    }
+    if (s2run::given(lse)) {
+      fail("--lse: cannot be combined with an input file: the function in " +
+           inputFile + " says whether the attention writes lse");
+      return nullptr;
+    }
+    OwningOpRef<ModuleOp> module =
+        parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+    if (!module)
+      fail("could not parse " + inputFile);
+    return module;
+  }
+  llvm::Expected<s2run::ProblemDescription> problem =
+      s2run::buildProblemFromFlags();
+  if (!problem) {
+    fail(llvm::toString(problem.takeError()));
+    return nullptr;
+  }
+  problem->lse = lse;
+  return s2run::buildProblemModule(context, *problem);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  llvm::cl::HideUnrelatedOptions(category);
-  llvm::cl::ParseCommandLineOptions(
-      argc, argv, "s2-compile: S2 attention -> cubin + kernel.json\n");
+  s2run::setDefaultElementType(s2run::ElementType::BF16);
+  llvm::cl::HideUnrelatedOptions({&s2run::problemFlagCategory(),
+                                  &s2run::patternFlagCategory(), &category});
+  llvm::cl::ParseCommandLineOptions(argc, argv, kOverview);
   if (chip != "sm_80" && chip != "sm_90a")
     return fail("--chip " + chip +
                 " is not supported; expected sm_80 or "
@@ -140,12 +192,14 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::s2attn::S2AttnDialect>();
   MLIRContext context(registry);
+  // The diagnostics name the op and what is wrong; its generic form adds
+  // nothing for a problem given by flags.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = loadProblem(context, sourceMgr);
   if (!module)
-    return fail("could not parse " + inputFile);
+    return 1;
 
   mlir::s2attn::KernelArtifactOptions options;
   mlir::s2attn::ConvertS2AttnToGPUOptions &conversion = options.conversion;

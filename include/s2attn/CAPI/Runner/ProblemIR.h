@@ -63,6 +63,8 @@ struct ProblemDescription {
   std::optional<int64_t> qStart;
   std::optional<int64_t> kvStart;
   PatternChoice pattern = DensePatternChoice{};
+  /// @s2attn_main takes and writes lse [batch, heads, q_len] f32.
+  bool lse = true;
 };
 
 /// Builds and verifies the module. Returns null after reporting diagnostics
