@@ -9,7 +9,6 @@
 #include "FlashKernelEmitter.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -59,7 +58,7 @@ void FlashKernelEmitter::stageOutput(const WorkItem &item,
             b,
             arith::AddFOp::create(
                 b, arith::MulFOp::create(b, final.max[half], scoreScale),
-                math::Log2Op::create(b, total)),
+                s2attn::log2(b, total)),
             f32(M_LN2)),
         minusInf);
     Value ownsRow = arith::AndIOp::create(

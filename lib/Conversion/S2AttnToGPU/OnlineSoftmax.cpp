@@ -5,7 +5,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
@@ -67,6 +66,17 @@ Value mlir::s2attn::exp2(ImplicitLocOpBuilder &b, Value x) {
       .getResult(0);
 }
 
+Value mlir::s2attn::log2(ImplicitLocOpBuilder &b, Value x) {
+  return LLVM::CallIntrinsicOp::create(
+             b, b.getF32Type(), b.getStringAttr("llvm.nvvm.lg2.approx.f"),
+             ValueRange{x})
+      .getResult(0);
+}
+
+Value mlir::s2attn::fma(ImplicitLocOpBuilder &b, Value x, Value y, Value z) {
+  return LLVM::FMAOp::create(b, x, y, z);
+}
+
 /// Rescales and accumulates the chunk's probabilities; returns P per tile.
 /// Scores and the running max stay unscaled: p = exp2(s * c - max * c) is one
 /// FFMA and one MUFU.EX2 per score, with c = scale * log2(e).
@@ -96,7 +106,7 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
     negShift[half] = arith::NegFOp::create(b, shift);
     if (!fresh)
       correction[half] =
-          exp2(b, math::FmaOp::create(b, state.max[half], log2Scale,
+          exp2(b, fma(b, state.max[half], log2Scale,
                                       negShift[half]));
   }
   SmallVector<Value> probabilities;
@@ -104,7 +114,7 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
   for (Value tile : scores) {
     SmallVector<Value, 4> p;
     for (int64_t i = 0; i < 4; ++i) {
-      Value value = exp2(b, math::FmaOp::create(b, element(b, tile, i),
+      Value value = exp2(b, fma(b, element(b, tile, i),
                                                 log2Scale, negShift[i / 2]));
       rowSum[i / 2] = arith::AddFOp::create(b, rowSum[i / 2], value);
       p.push_back(value);

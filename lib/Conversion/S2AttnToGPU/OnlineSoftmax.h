@@ -34,6 +34,15 @@ Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax);
 /// One MUFU.EX2 (ex2.approx.ftz).
 Value exp2(ImplicitLocOpBuilder &b, Value x);
 
+/// lg2.approx.f32 (relative error within 2^-22): the LSE needs no more, and
+/// math.log2 would lower to a libdevice call, which leaves the PTX
+/// unassemblable where the toolkit's libdevice is not found.
+Value log2(ImplicitLocOpBuilder &b, Value x);
+
+/// x * y + z rounded once (fma.rn.f32). math.fma would lower to libdevice's
+/// __nv_fmaf, with the same PTX where libdevice is linked.
+Value fma(ImplicitLocOpBuilder &b, Value x, Value y, Value z);
+
 /// Rescales and accumulates one chunk's probabilities into `state`;
 /// returns P per score tile. `log2Scale` is scale * log2(e). A `fresh`
 /// state is SoftmaxState::initial's, which needs no rescale: its max and

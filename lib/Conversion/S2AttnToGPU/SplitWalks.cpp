@@ -13,7 +13,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -132,7 +131,7 @@ FlashKernelEmitter::mergeStates(ArrayRef<SmallVector<Value>> splits) {
                                  scoreScale));
       weights[half].push_back(
           arith::SelectOp::create(b, empty, f32(0.0), weight));
-      merged.sum[half] = math::FmaOp::create(b, values[2 + half],
+      merged.sum[half] = fma(b, values[2 + half],
                                              weights[half][split],
                                              merged.sum[half]);
     }
@@ -143,7 +142,7 @@ FlashKernelEmitter::mergeStates(ArrayRef<SmallVector<Value>> splits) {
     for (int64_t i = 0; i < 4; ++i) {
       Value sum = f32(0.0);
       for (auto [split, values] : llvm::enumerate(splits))
-        sum = math::FmaOp::create(b, values[4 + 4 * tile + i],
+        sum = fma(b, values[4 + 4 * tile + i],
                                   weights[i / 2][split], sum);
       elements.push_back(sum);
     }

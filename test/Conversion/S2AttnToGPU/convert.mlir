@@ -45,12 +45,12 @@
 // Only masked entries pay for the token mask.
 // CHECK: arith.cmpi sge
 // CHECK: scf.if {{.*}} -> (vector<4xf32>
-// CHECK: math.fma
+// CHECK: llvm.intr.fma
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
 // CHECK: gpu.shuffle xor
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
 // Epilogue: O / l, the natural-log LSE from lanes that own a row.
-// CHECK: math.log2
+// CHECK: llvm.call_intrinsic "llvm.nvvm.lg2.approx.f"
 // CHECK: memref.store {{.*}} : memref<1x2x100xf32>
 func.func @gqa_bf16(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x1x64xbf16>, %v: memref<1x100x1x64xbf16>, %o: memref<1x100x2x64xbf16>, %l: memref<1x2x100xf32>) {
   s2attn.attention ins(%q, %k, %v : memref<1x100x2x64xbf16>, memref<1x100x1x64xbf16>, memref<1x100x1x64xbf16>)

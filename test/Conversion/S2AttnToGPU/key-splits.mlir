@@ -87,7 +87,7 @@
 // CHECK-NEXT: %[[SCALED:.*]] = arith.mulf %[[GAP]]
 // CHECK-NEXT: %[[W:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"(%[[SCALED]])
 // CHECK-NEXT: %[[WEIGHT:.*]] = arith.select %[[EMPTY]], %{{.*}}, %[[W]] : f32
-// CHECK-NEXT: math.fma %{{.*}}, %[[WEIGHT]]
+// CHECK-NEXT: llvm.intr.fma(%{{.*}}, %[[WEIGHT]]
 // CHECK: nvvm.bar.warp.sync
 // CHECK: vector.store %{{.*}}, %arg3
 // CHECK: gpu.return
