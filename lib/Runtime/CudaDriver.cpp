@@ -216,4 +216,31 @@ Status queryDeviceLimits(const CudaDriverApi &api, int device,
   return Status::success();
 }
 
+CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
+                      const LaunchShape &shape, CUstream stream,
+                      void **params, void **extra) {
+  if (!shape.clustered())
+    return api.cuLaunchKernel(kernel, shape.grid[0], shape.grid[1],
+                              shape.grid[2], shape.block[0], shape.block[1],
+                              shape.block[2], shape.dynamicSharedBytes, stream,
+                              params, extra);
+  CUlaunchAttribute attribute = {};
+  attribute.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  attribute.value.clusterDim.x = shape.cluster[0];
+  attribute.value.clusterDim.y = shape.cluster[1];
+  attribute.value.clusterDim.z = shape.cluster[2];
+  CUlaunchConfig config = {};
+  config.gridDimX = shape.grid[0];
+  config.gridDimY = shape.grid[1];
+  config.gridDimZ = shape.grid[2];
+  config.blockDimX = shape.block[0];
+  config.blockDimY = shape.block[1];
+  config.blockDimZ = shape.block[2];
+  config.sharedMemBytes = shape.dynamicSharedBytes;
+  config.hStream = stream;
+  config.attrs = &attribute;
+  config.numAttrs = 1;
+  return api.cuLaunchKernelEx(&config, kernel, params, extra);
+}
+
 } // namespace s2attn::rt

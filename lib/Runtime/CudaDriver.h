@@ -75,6 +75,22 @@ private:
 Status queryDeviceLimits(const CudaDriverApi &api, int device,
                          s2attn_device_limits &limits);
 
+/// Grid, block and cluster extents of one launch.
+struct LaunchShape {
+  unsigned grid[3], block[3], cluster[3];
+  unsigned dynamicSharedBytes;
+  bool clustered() const {
+    return uint64_t(cluster[0]) * cluster[1] * cluster[2] > 1;
+  }
+};
+
+/// cuLaunchKernel, or cuLaunchKernelEx with the cluster dimension when the
+/// shape has a cluster of more than one CTA (the caller checks that the
+/// driver has cuLaunchKernelEx).
+CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
+                      const LaunchShape &shape, CUstream stream,
+                      void **params, void **extra);
+
 } // namespace s2attn::rt
 
 #endif // S2ATTN_LIB_RUNTIME_CUDADRIVER_H

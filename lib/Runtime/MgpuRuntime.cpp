@@ -262,40 +262,22 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
   if (!prepareSharedMemory(function, api, cuFunction, sharedMemBytes) ||
       !allowClusterSize(function, api, cuFunction, cluster))
     return;
-  auto cuStream = static_cast<CUstream>(stream);
-  if (!cluster) {
-    checkCuda(function, api,
-              api.cuLaunchKernel(cuFunction, gridX, gridY, gridZ, blockX,
-                                 blockY, blockZ, sharedMemBytes, cuStream,
-                                 params, extra),
-              "cuLaunchKernel");
-    return;
-  }
-  if (!api.cuLaunchKernelEx) {
+  LaunchShape shape = {
+      {unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
+      {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
+      {cluster ? unsigned(cluster[0]) : 1u, cluster ? unsigned(cluster[1]) : 1u,
+       cluster ? unsigned(cluster[2]) : 1u},
+      unsigned(sharedMemBytes)};
+  if (shape.clustered() && !api.cuLaunchKernelEx) {
     recordError(function, makeError(S2ATTN_ERROR_UNSUPPORTED,
                                     "cluster launches need cuLaunchKernelEx "
                                     "(CUDA driver 12.0 or newer)"));
     return;
   }
-  CUlaunchAttribute attribute = {};
-  attribute.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-  attribute.value.clusterDim.x = static_cast<unsigned>(cluster[0]);
-  attribute.value.clusterDim.y = static_cast<unsigned>(cluster[1]);
-  attribute.value.clusterDim.z = static_cast<unsigned>(cluster[2]);
-  CUlaunchConfig config = {};
-  config.gridDimX = static_cast<unsigned>(gridX);
-  config.gridDimY = static_cast<unsigned>(gridY);
-  config.gridDimZ = static_cast<unsigned>(gridZ);
-  config.blockDimX = static_cast<unsigned>(blockX);
-  config.blockDimY = static_cast<unsigned>(blockY);
-  config.blockDimZ = static_cast<unsigned>(blockZ);
-  config.sharedMemBytes = static_cast<unsigned>(sharedMemBytes);
-  config.hStream = cuStream;
-  config.attrs = &attribute;
-  config.numAttrs = 1;
   checkCuda(function, api,
-            api.cuLaunchKernelEx(&config, cuFunction, params, extra),
-            "cuLaunchKernelEx");
+            launchKernel(api, cuFunction, shape, static_cast<CUstream>(stream),
+                         params, extra),
+            shape.clustered() ? "cuLaunchKernelEx" : "cuLaunchKernel");
 }
 
 } // namespace

@@ -335,37 +335,19 @@ Status checkDevicePointers(const CudaDriverApi &api, const KernelMetadata &meta,
 Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
                   LaunchPlan &plan, CUstream stream) {
   std::vector<void *> params = plan.kernelParams();
-  bool clustered = plan.cluster[0] * plan.cluster[1] * plan.cluster[2] > 1;
-  if (!clustered) {
-    S2ATTN_CU_RETURN_IF_ERROR(
-        api, cuLaunchKernel(kernel.function, plan.grid[0], plan.grid[1],
-                            plan.grid[2], plan.block[0], plan.block[1],
-                            plan.block[2], plan.dynamicSharedBytes, stream,
-                            params.data(), nullptr));
-    return Status::success();
-  }
-  if (!api.cuLaunchKernelEx)
+  LaunchShape shape = {{plan.grid[0], plan.grid[1], plan.grid[2]},
+                       {plan.block[0], plan.block[1], plan.block[2]},
+                       {plan.cluster[0], plan.cluster[1], plan.cluster[2]},
+                       plan.dynamicSharedBytes};
+  if (shape.clustered() && !api.cuLaunchKernelEx)
     return makeError(S2ATTN_ERROR_UNSUPPORTED,
                      "the kernel uses clusters, which need cuLaunchKernelEx "
                      "(CUDA driver 12.0 or newer)");
-  CUlaunchAttribute attribute = {};
-  attribute.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-  attribute.value.clusterDim.x = plan.cluster[0];
-  attribute.value.clusterDim.y = plan.cluster[1];
-  attribute.value.clusterDim.z = plan.cluster[2];
-  CUlaunchConfig config = {};
-  config.gridDimX = plan.grid[0];
-  config.gridDimY = plan.grid[1];
-  config.gridDimZ = plan.grid[2];
-  config.blockDimX = plan.block[0];
-  config.blockDimY = plan.block[1];
-  config.blockDimZ = plan.block[2];
-  config.sharedMemBytes = plan.dynamicSharedBytes;
-  config.hStream = stream;
-  config.attrs = &attribute;
-  config.numAttrs = 1;
-  S2ATTN_CU_RETURN_IF_ERROR(
-      api, cuLaunchKernelEx(&config, kernel.function, params.data(), nullptr));
+  CUresult result = launchKernel(api, kernel.function, shape, stream,
+                                 params.data(), nullptr);
+  if (result != CUDA_SUCCESS)
+    return cudaError(api, result,
+                     shape.clustered() ? "cuLaunchKernelEx" : "cuLaunchKernel");
   return Status::success();
 }
 
