@@ -216,6 +216,16 @@ Status queryDeviceLimits(const CudaDriverApi &api, int device,
   return Status::success();
 }
 
+Status allowClusterSize(const CudaDriverApi &api, CUfunction kernel,
+                        int64_t ctas) {
+  if (ctas <= kPortableClusterSize)
+    return Status::success();
+  S2ATTN_CU_RETURN_IF_ERROR(
+      api, cuFuncSetAttribute(
+               kernel, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1));
+  return Status::success();
+}
+
 CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
                       const LaunchShape &shape, CUstream stream,
                       void **params, void **extra) {

@@ -75,6 +75,11 @@ private:
 Status queryDeviceLimits(const CudaDriverApi &api, int device,
                          s2attn_device_limits &limits);
 
+/// Opts `kernel` in to clusters of `ctas` CTAs when they are more than
+/// kPortableClusterSize (CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED).
+Status allowClusterSize(const CudaDriverApi &api, CUfunction kernel,
+                        int64_t ctas);
+
 /// Grid, block and cluster extents of one launch.
 struct LaunchShape {
   unsigned grid[3], block[3], cluster[3];

@@ -136,8 +136,8 @@ bool checkDims(const char *function, const char *what, intptr_t x, intptr_t y,
 /// without one those it was compiled for (.reqnctapercluster). A device or
 /// driver that reports no cluster size leaves the launch to say what is
 /// wrong.
-bool allowClusterSize(const char *function, const CudaDriverApi &api,
-                      CUfunction kernel, const intptr_t *cluster) {
+bool allowLaunchClusterSize(const char *function, const CudaDriverApi &api,
+                            CUfunction kernel, const intptr_t *cluster) {
   int64_t ctas = 1;
   if (cluster) {
     ctas = int64_t(cluster[0]) * cluster[1] * cluster[2];
@@ -152,13 +152,10 @@ bool allowClusterSize(const char *function, const CudaDriverApi &api,
       ctas *= std::max(value, 1);
     }
   }
-  if (ctas <= kPortableClusterSize)
-    return true;
-  return checkCuda(
-      function, api,
-      api.cuFuncSetAttribute(
-          kernel, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1),
-      "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED)");
+  Status status = s2attn::rt::allowClusterSize(api, kernel, ctas);
+  if (!status.ok())
+    recordError(function, status);
+  return status.ok();
 }
 
 /// Opts the kernel in to more than 48 KiB of dynamic shared memory, or
@@ -260,7 +257,7 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
   const CudaDriverApi &api = scope.driver();
   auto *cuFunction = static_cast<CUfunction>(kernel);
   if (!prepareSharedMemory(function, api, cuFunction, sharedMemBytes) ||
-      !allowClusterSize(function, api, cuFunction, cluster))
+      !allowLaunchClusterSize(function, api, cuFunction, cluster))
     return;
   LaunchShape shape = {
       {unsigned(gridX), unsigned(gridY), unsigned(gridZ)},

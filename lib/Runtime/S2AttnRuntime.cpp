@@ -166,19 +166,6 @@ Status optInSharedMemory(const CudaDriverApi &api, const KernelMetadata &meta,
   return Status::success();
 }
 
-/// Clusters of more than 8 CTAs are non-portable: the kernel must opt in.
-Status allowClusterSize(const CudaDriverApi &api, const KernelMetadata &meta,
-                        const LoadedKernel &kernel) {
-  if (meta.cluster[0] * meta.cluster[1] * meta.cluster[2] <=
-      kPortableClusterSize)
-    return Status::success();
-  S2ATTN_CU_RETURN_IF_ERROR(
-      api, cuFuncSetAttribute(kernel.function,
-                              CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED,
-                              1));
-  return Status::success();
-}
-
 Status loadModule(const CudaDriverApi &api, const s2attn_artifact &artifact,
                   LoadedKernel &kernel) {
   CUresult result = api.cuModuleLoadData(&kernel.module, artifact.cubin.data());
@@ -203,7 +190,9 @@ Status loadModule(const CudaDriverApi &api, const s2attn_artifact &artifact,
   if (status.ok())
     status = optInSharedMemory(api, artifact.meta, kernel);
   if (status.ok())
-    status = allowClusterSize(api, artifact.meta, kernel);
+    status = allowClusterSize(api, kernel.function,
+                              artifact.meta.cluster[0] * artifact.meta.cluster[1] *
+                                  artifact.meta.cluster[2]);
   if (!status.ok())
     api.cuModuleUnload(kernel.module);
   return status;
