@@ -186,13 +186,13 @@ Status loadModule(const CudaDriverApi &api, const s2attn_artifact &artifact,
     api.cuModuleUnload(kernel.module);
     return cudaError(api, result, "cuModuleGetFunction");
   }
+  const std::array<int64_t, 3> &cluster = artifact.meta.cluster;
   Status status = readKernelResources(api, kernel.function, kernel.resources);
   if (status.ok())
     status = optInSharedMemory(api, artifact.meta, kernel);
   if (status.ok())
     status = allowClusterSize(api, kernel.function,
-                              artifact.meta.cluster[0] * artifact.meta.cluster[1] *
-                                  artifact.meta.cluster[2]);
+                              cluster[0] * cluster[1] * cluster[2]);
   if (!status.ok())
     api.cuModuleUnload(kernel.module);
   return status;
