@@ -80,6 +80,28 @@ template <typename Range> SmallVector<int32_t> narrow(const Range &values) {
   return SmallVector<int32_t>(values.begin(), values.end());
 }
 
+/// Whether every head's rows repeat head 0's (dense and window patterns, one
+/// mask for all heads): then the kernel keeps one head's rows, not `heads`
+/// copies (16 MB for a dense block-32 schedule of 16k tokens and 32 heads).
+bool headsShareRows(const ref::BlockSchedule &schedule) {
+  int64_t tiles = schedule.numQTiles;
+  int64_t headEntries = schedule.rowPtr[tiles];
+  for (int64_t head = 1; head < schedule.heads; ++head) {
+    int64_t base = schedule.rowPtr[head * tiles];
+    for (int64_t tile = 0; tile < tiles; ++tile) {
+      int64_t row = head * tiles + tile;
+      if (schedule.rowPtr[row + 1] - base != schedule.rowPtr[tile + 1] ||
+          schedule.numUnmasked[row] != schedule.numUnmasked[tile])
+        return false;
+    }
+    for (int64_t entry = 0; entry < headEntries; ++entry)
+      if (schedule.kvBlocks[base + entry] != schedule.kvBlocks[entry] ||
+          schedule.rowMasks[base + entry] != schedule.rowMasks[entry])
+        return false;
+  }
+  return true;
+}
+
 } // namespace
 
 RowWalk mlir::s2attn::buildScheduleWalk(ImplicitLocOpBuilder &b,
@@ -88,20 +110,25 @@ RowWalk mlir::s2attn::buildScheduleWalk(ImplicitLocOpBuilder &b,
                                         StringRef kernelName,
                                         const RowCoordinates &where) {
   const ref::BlockSchedule &schedule = *config.schedule;
-  std::string rowPtr =
-      emitArray(b, module, kernelName, "row_ptr", narrow(schedule.rowPtr));
-  std::string kvBlocks =
-      emitArray(b, module, kernelName, "kv_blocks", narrow(schedule.kvBlocks));
-  std::string rowMasks =
-      emitArray(b, module, kernelName, "row_masks", narrow(schedule.rowMasks));
+  bool shared = headsShareRows(schedule);
+  int64_t rows = shared ? schedule.numQTiles : schedule.numRows();
+  int64_t entries = schedule.rowPtr[rows];
+  auto firstOf = [](const auto &values, int64_t count) {
+    return narrow(ArrayRef(values).take_front(count));
+  };
+  std::string rowPtr = emitArray(b, module, kernelName, "row_ptr",
+                                 firstOf(schedule.rowPtr, rows + 1));
+  std::string kvBlocks = emitArray(b, module, kernelName, "kv_blocks",
+                                   firstOf(schedule.kvBlocks, entries));
+  std::string rowMasks = emitArray(b, module, kernelName, "row_masks",
+                                   firstOf(schedule.rowMasks, entries));
   std::string numUnmasked = emitArray(b, module, kernelName, "num_unmasked",
-                                      narrow(schedule.numUnmasked));
-  int64_t rows = schedule.numRows();
-  int64_t entries = schedule.kvBlocks.size();
+                                      firstOf(schedule.numUnmasked, rows));
 
   IndexMath m{b};
-  Value row = m.add(m.mul(where.head, m.c(schedule.numQTiles)),
-                    where.tileInChunk);
+  Value row = shared ? where.tileInChunk
+                     : m.add(m.mul(where.head, m.c(schedule.numQTiles)),
+                             where.tileInChunk);
   Value rowStart = loadIndex(b, rowPtr, rows + 1, row);
   Value rowEnd = loadIndex(b, rowPtr, rows + 1, m.add(row, m.c(1)));
   Value unmasked = loadIndex(b, numUnmasked, rows, row);

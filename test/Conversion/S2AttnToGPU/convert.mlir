@@ -7,7 +7,8 @@
 // Both query heads share KV head 0, whose stripes (local 1, stride 2) are the
 // even key blocks. Tile 0 (query blocks 0, 1) visits blocks {0, 1}, both
 // masked (diagonal); tile 1 (query blocks 2, 3) visits block 0 unmasked, then
-// 2 and 3 masked; block 3 only from block row 3 (row mask 0b10).
+// 2 and 3 masked; block 3 only from block row 3 (row mask 0b10). The two
+// heads' rows are the same, so the kernel keeps one head's: 2 rows.
 
 // CHECK-LABEL: func.func @gqa_bf16
 // CHECK-SAME: (%[[Q:.*]]: memref<1x100x2x64xbf16>, %[[K:.*]]: memref<1x100x1x64xbf16>, %[[V:.*]]: memref<1x100x1x64xbf16>, %[[O:.*]]: memref<1x100x2x64xbf16>, %[[L:.*]]: memref<1x2x100xf32>)
@@ -21,10 +22,10 @@
 // CHECK-NOT: s2attn.attention
 
 // CHECK: gpu.module @s2attn_kernels
-// CHECK-DAG: memref.global "private" constant @s2attn_fwd_row_ptr : memref<5xi32> = dense<[0, 2, 5, 7, 10]>
-// CHECK-DAG: memref.global "private" constant @s2attn_fwd_kv_blocks : memref<10xi32> = dense<[0, 1, 0, 2, 3, 0, 1, 0, 2, 3]>
-// CHECK-DAG: memref.global "private" constant @s2attn_fwd_num_unmasked : memref<4xi32> = dense<[0, 1, 0, 1]>
-// CHECK-DAG: memref.global "private" constant @s2attn_fwd_row_masks : memref<10xi32> = dense<[3, 2, 3, 3, 2, 3, 2, 3, 3, 2]>
+// CHECK-DAG: memref.global "private" constant @s2attn_fwd_row_ptr : memref<3xi32> = dense<[0, 2, 5]>
+// CHECK-DAG: memref.global "private" constant @s2attn_fwd_kv_blocks : memref<5xi32> = dense<[0, 1, 0, 2, 3]>
+// CHECK-DAG: memref.global "private" constant @s2attn_fwd_num_unmasked : memref<2xi32> = dense<[0, 1]>
+// CHECK-DAG: memref.global "private" constant @s2attn_fwd_row_masks : memref<5xi32> = dense<[3, 2, 3, 3, 2]>
 // CHECK: gpu.func @s2attn_fwd(%{{.*}}: memref<1x100x2x64xbf16>, %{{.*}}: memref<1x100x1x64xbf16>, %{{.*}}: memref<1x100x1x64xbf16>, %{{.*}}: memref<1x100x2x64xbf16>, %{{.*}}: memref<1x2x100xf32>) kernel
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // The Q tile: cp.async with zero fill past the sequence, into shared memory.
