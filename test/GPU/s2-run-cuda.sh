@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs `s2-run --target cuda --check` on the GPU machine over a spread of
 # problems (GQA, MQA, decode, bidirectional, dense heads, masks, lengths that
-# are not block multiples, offsets, f16 and bf16, head_dim 64 and 128) and
-# cases that must be refused. Each compiles in-process
+# are not block multiples, offsets, f16 and bf16, head_dim 64 and 128, GPU
+# planning flags) and cases that must be refused. Each compiles in-process
 # to a cubin (ptxas from CUDA_HOME or PATH), launches through the runtime and
 # compares with the float64 reference.
 #
@@ -40,6 +40,8 @@ cases=(
   "--q-len 4096 --heads 32 --head-dim 128 --dtype bf16 --block 64 --local 8 --stride 16 --time --repeat 20"
   "--q-len 1 --kv-len 20000 --heads 32 --kv-heads 8 --head-dim 128 --dtype bf16 --dense"
   "--q-len 1 --kv-len 9000 --heads 32 --kv-heads 1 --head-dim 64 --dtype f16 --dense"
+  "--q-len 1000 --heads 8 --kv-heads 2 --head-dim 64 --dtype bf16 --block 64 --local 4 --stride 4 --ctas-per-sm 3 --schedule exact"
+  "--q-len 2000 --heads 4 --head-dim 128 --dtype bf16 --block 128 --local 2 --stride 4 --cta-rows 128 --peel-diagonal=false"
 )
 # Refused before any launch, exit 2, with the reason after "|": head_dim 96
 # has no mma.sync kernel, and sm_80 code runs only on sm_8x cards (there it

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuFlags.h"
 #include "ProblemFlags.h"
 
 #include "s2attn/Conversion/S2AttnToGPU/KernelArtifact.h"
@@ -40,70 +41,6 @@ static llvm::cl::opt<std::string>
     outputDir("o", llvm::cl::desc("Directory to write the artifact into"),
               llvm::cl::value_desc("DIR"), llvm::cl::Required,
               llvm::cl::cat(category));
-static llvm::cl::opt<std::string>
-    chip("chip", llvm::cl::desc("GPU to compile for: sm_80 or sm_90a"),
-         llvm::cl::init("sm_90a"), llvm::cl::cat(category));
-static llvm::cl::opt<std::string> schedule(
-    "schedule",
-    llvm::cl::desc("Row schedule: auto, exact (constant CSR) or closed-form"),
-    llvm::cl::init("auto"), llvm::cl::cat(category));
-static llvm::cl::opt<bool>
-    packGQA("pack-gqa",
-            llvm::cl::desc("Let a KV group's query heads share a CTA when they "
-                           "share a pattern (default true)"),
-            llvm::cl::init(true), llvm::cl::cat(category));
-static llvm::cl::opt<int64_t> packedHeads(
-    "packed-heads",
-    llvm::cl::desc("Most query heads of a KV group a CTA packs: a power of "
-                   "two, or 0 (default, auto)"),
-    llvm::cl::init(0), llvm::cl::cat(category));
-static llvm::cl::opt<int64_t>
-    stages("stages",
-           llvm::cl::desc("K/V shared-memory buffers: 2, 3 or 0 (default, "
-                          "auto: 3 for key splits, else 2)"),
-           llvm::cl::init(0), llvm::cl::cat(category));
-static llvm::cl::opt<bool> longestFirst(
-    "longest-first",
-    llvm::cl::desc("Launch the longest causal rows first (default true)"),
-    llvm::cl::init(true), llvm::cl::cat(category));
-static llvm::cl::opt<bool> peelDiagonal(
-    "peel-diagonal",
-    llvm::cl::desc("Peel the first step (fresh softmax state) and the causal "
-                   "diagonal chunk, each warp over the keys its rows see "
-                   "(default true)"),
-    llvm::cl::init(true), llvm::cl::cat(category));
-static llvm::cl::opt<int64_t>
-    ctaRows("cta-rows",
-            llvm::cl::desc("Most query rows per CTA: 64, 128 or 0 (auto, "
-                           "the default: by the number of waves)"),
-            llvm::cl::init(0), llvm::cl::cat(category));
-static llvm::cl::opt<bool> persistent(
-    "persistent",
-    llvm::cl::desc("Experimental: one wave of CTAs that prefetch their next "
-                   "query tile, instead of one CTA per tile (default false)"),
-    llvm::cl::init(false), llvm::cl::cat(category));
-static llvm::cl::opt<int64_t> persistentCTAs(
-    "persistent-ctas",
-    llvm::cl::desc("CTAs of a persistent kernel: 0 (default, one wave) or "
-                   "that many (at most one per work item)"),
-    llvm::cl::init(0), llvm::cl::cat(category));
-static llvm::cl::opt<int64_t> clusterSplits(
-    "cluster-splits",
-    llvm::cl::desc("Thread block clusters that split each tile's walk when "
-                   "the tiles are too few to fill the chip (sm_90a): 0 "
-                   "(default, auto), 1 (none) or up to 16 CTAs"),
-    llvm::cl::init(0), llvm::cl::cat(category));
-static llvm::cl::opt<int64_t> gridSplits(
-    "grid-splits",
-    llvm::cl::desc("Decoding kernels: clusters per tile that split its walk "
-                   "across the grid, merging through module scratch: 0 "
-                   "(default, auto), 1 (none) or a power of two"),
-    llvm::cl::init(0), llvm::cl::cat(category));
-static llvm::cl::opt<int64_t> ctasPerSM(
-    "ctas-per-sm",
-    llvm::cl::desc("CTAs kept resident per SM, which caps registers per "
-                   "thread: 0 (default, auto) or a count shared memory holds"),
-    llvm::cl::init(0), llvm::cl::cat(category));
 static llvm::cl::opt<bool>
     lse("lse",
         llvm::cl::desc("With the problem flags: the kernel also writes the "
@@ -178,13 +115,14 @@ static OwningOpRef<ModuleOp> loadProblem(MLIRContext &context,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   s2run::setDefaultElementType(s2run::ElementType::BF16);
-  llvm::cl::HideUnrelatedOptions({&s2run::problemFlagCategory(),
-                                  &s2run::patternFlagCategory(), &category});
+  llvm::cl::HideUnrelatedOptions(
+      {&s2run::problemFlagCategory(), &s2run::patternFlagCategory(),
+       &s2run::gpuFlagCategory(), &category});
   llvm::cl::ParseCommandLineOptions(argc, argv, kOverview);
-  if (chip != "sm_80" && chip != "sm_90a")
-    return fail("--chip " + chip +
-                " is not supported; expected sm_80 or "
-                "sm_90a");
+  llvm::Expected<mlir::s2attn::ConvertS2AttnToGPUOptions> conversion =
+      s2run::conversionOptionsFromFlags();
+  if (!conversion)
+    return fail(llvm::toString(conversion.takeError()));
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -202,20 +140,7 @@ int main(int argc, char **argv) {
     return 1;
 
   mlir::s2attn::KernelArtifactOptions options;
-  mlir::s2attn::ConvertS2AttnToGPUOptions &conversion = options.conversion;
-  conversion.chip = chip;
-  conversion.schedule = schedule;
-  conversion.packGQA = packGQA;
-  conversion.packedHeads = packedHeads;
-  conversion.stages = stages;
-  conversion.longestFirst = longestFirst;
-  conversion.peelDiagonal = peelDiagonal;
-  conversion.ctaRows = ctaRows;
-  conversion.persistent = persistent;
-  conversion.persistentCTAs = persistentCTAs;
-  conversion.ctasPerSM = ctasPerSM;
-  conversion.clusterSplits = clusterSplits;
-  conversion.gridSplits = gridSplits;
+  options.conversion = *conversion;
   options.emitPtx = emitPtx;
   FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(*module, options);

@@ -99,7 +99,8 @@ s2attn_tensor describe(const char *name, void *data, int32_t dtype,
 llvm::Expected<CudaRun>
 s2run::runOnCuda(mlir::ModuleOp module, const EntryProblem &problem,
                  const std::vector<float> &q, const std::vector<float> &k,
-                 const std::vector<float> &v, llvm::StringRef chip,
+                 const std::vector<float> &v,
+                 const mlir::s2attn::ConvertS2AttnToGPUOptions &conversion,
                  unsigned timedRuns) {
   ElementType type = problem.elementType;
   if (type != ElementType::BF16 && type != ElementType::F16)
@@ -108,7 +109,7 @@ s2run::runOnCuda(mlir::ModuleOp module, const EntryProblem &problem,
         "--dtype bf16 or --target cpu",
         elementTypeName(type).str().c_str());
   mlir::s2attn::KernelArtifactOptions options;
-  options.conversion.chip = chip.str();
+  options.conversion = conversion;
   mlir::FailureOr<mlir::s2attn::KernelArtifact> artifact =
       mlir::s2attn::compileKernelArtifact(module, options);
   if (mlir::failed(artifact))
@@ -203,9 +204,10 @@ s2run::runOnCuda(mlir::ModuleOp module, const EntryProblem &problem,
   }
   run.kernelSummary = llvm::formatv(
       "kernel {0} for {1}: grid {2}x{3}x{4}, {5} threads, {6} bytes of shared "
-      "memory",
-      artifact->entry, chip, artifact->grid[0], artifact->grid[1],
-      artifact->grid[2], artifact->block[0], artifact->dynamicSharedMemory);
+      "memory, {7} registers at {8} CTAs per SM",
+      artifact->entry, conversion.chip, artifact->grid[0], artifact->grid[1],
+      artifact->grid[2], artifact->block[0], artifact->dynamicSharedMemory,
+      artifact->registers, artifact->residentCTAs);
   return run;
 }
 

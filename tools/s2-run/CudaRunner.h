@@ -5,6 +5,8 @@
 
 #include "EntryPoint.h"
 
+#include "s2attn/Conversion/Passes.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
@@ -22,7 +24,8 @@ struct CudaRun {
   std::string kernelSummary;
 };
 
-/// Compiles the entry's attention for the GPU (`chip`), runs it on device
+/// Compiles the entry's attention for the GPU (`conversion`: the chip and
+/// the planning choices), runs it on device
 /// copies of q, k, v through the runtime library (libcuda loaded at first
 /// use) and returns the outputs. Errors say what is missing: the CUDA
 /// backend in this build, a driver, a GPU, a dtype the kernel serves.
@@ -31,7 +34,9 @@ llvm::Expected<CudaRun> runOnCuda(mlir::ModuleOp module,
                                   const std::vector<float> &q,
                                   const std::vector<float> &k,
                                   const std::vector<float> &v,
-                                  llvm::StringRef chip, unsigned timedRuns);
+                                  const mlir::s2attn::ConvertS2AttnToGPUOptions
+                                      &conversion,
+                                  unsigned timedRuns);
 
 } // namespace s2run
 

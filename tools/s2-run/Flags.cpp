@@ -2,6 +2,7 @@
 
 #include "Flags.h"
 
+#include "GpuFlags.h"
 #include "ProblemFlags.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -83,10 +84,6 @@ cl::opt<Target> target(
                           "NVIDIA GPU: compiled to a cubin here, launched "
                           "through the s2attn runtime (needs a driver)")),
     cl::cat(actionCategory));
-cl::opt<std::string> chip("chip", cl::init("sm_90a"), cl::value_desc("SM"),
-                          cl::desc("GPU to compile for with --target cuda: "
-                                   "sm_80 or sm_90a (default)"),
-                          cl::cat(actionCategory));
 cl::opt<bool> timeRuns(
     "time",
     cl::desc("Report compile times, the median wall time of --repeat runs "
@@ -149,7 +146,7 @@ llvm::Error checkActionFlags() {
 llvm::Expected<RunConfig> s2run::parseCommandLine(int argc, char **argv) {
   cl::HideUnrelatedOptions(
       {&problemFlagCategory(), &patternFlagCategory(), &dataCategory,
-       &actionCategory});
+       &actionCategory, &gpuFlagCategory()});
   cl::ParseCommandLineOptions(argc, argv, kOverview);
 
   if (llvm::Error err = checkSourceFlags())
@@ -173,9 +170,11 @@ llvm::Expected<RunConfig> s2run::parseCommandLine(int argc, char **argv) {
   if (given(tolerance))
     config.tolerance = tolerance.getValue();
   config.target = target;
-  if (chip != "sm_80" && chip != "sm_90a")
-    return flagError("chip", "expected sm_80 or sm_90a, got '" + chip + "'");
-  config.chip = chip;
+  llvm::Expected<mlir::s2attn::ConvertS2AttnToGPUOptions> conversion =
+      conversionOptionsFromFlags();
+  if (!conversion)
+    return conversion.takeError();
+  config.gpu = *conversion;
   config.time = timeRuns;
   config.repeat = repeat;
   config.threads = threads;

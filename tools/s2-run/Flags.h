@@ -4,6 +4,7 @@
 #define S2RUN_FLAGS_H
 
 #include "s2attn/CAPI/Runner/ProblemIR.h"
+#include "s2attn/Conversion/Passes.h"
 
 #include "llvm/Support/Error.h"
 
@@ -30,8 +31,8 @@ struct RunConfig {
   /// Unset: the element type's default.
   std::optional<double> tolerance;
   Target target = Target::Cpu;
-  /// The GPU --target cuda compiles for.
-  std::string chip = "sm_90a";
+  /// The chip and the planning choices --target cuda compiles with.
+  mlir::s2attn::ConvertS2AttnToGPUOptions gpu;
   bool time = false;
   unsigned repeat = 10;
   /// 0: every core.

@@ -284,7 +284,7 @@ int compileAndRunOnCuda(const RunConfig &config, mlir::ModuleOp module,
                         const EntryProblem &problem,
                         const InputValues &inputs) {
   llvm::Expected<CudaRun> run =
-      runOnCuda(module, problem, inputs.q, inputs.k, inputs.v, config.chip,
+      runOnCuda(module, problem, inputs.q, inputs.k, inputs.v, config.gpu,
                 config.time ? config.repeat : 0);
   if (!run) {
     reportError(run.takeError());
