@@ -93,8 +93,8 @@ struct LaunchShape {
 /// shape has a cluster of more than one CTA (the caller checks that the
 /// driver has cuLaunchKernelEx).
 CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
-                      const LaunchShape &shape, CUstream stream,
-                      void **params, void **extra);
+                      const LaunchShape &shape, CUstream stream, void **params,
+                      void **extra);
 
 } // namespace s2attn::rt
 

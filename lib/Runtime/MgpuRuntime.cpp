@@ -259,12 +259,12 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
   if (!prepareSharedMemory(function, api, cuFunction, sharedMemBytes) ||
       !allowLaunchClusterSize(function, api, cuFunction, cluster))
     return;
-  LaunchShape shape = {
-      {unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
-      {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
-      {cluster ? unsigned(cluster[0]) : 1u, cluster ? unsigned(cluster[1]) : 1u,
-       cluster ? unsigned(cluster[2]) : 1u},
-      unsigned(sharedMemBytes)};
+  LaunchShape shape = {{unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
+                       {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
+                       {cluster ? unsigned(cluster[0]) : 1u,
+                        cluster ? unsigned(cluster[1]) : 1u,
+                        cluster ? unsigned(cluster[2]) : 1u},
+                       unsigned(sharedMemBytes)};
   if (shape.clustered() && !api.cuLaunchKernelEx) {
     recordError(function, makeError(S2ATTN_ERROR_UNSUPPORTED,
                                     "cluster launches need cuLaunchKernelEx "

@@ -332,8 +332,8 @@ Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
     return makeError(S2ATTN_ERROR_UNSUPPORTED,
                      "the kernel uses clusters, which need cuLaunchKernelEx "
                      "(CUDA driver 12.0 or newer)");
-  CUresult result = launchKernel(api, kernel.function, shape, stream,
-                                 params.data(), nullptr);
+  CUresult result =
+      launchKernel(api, kernel.function, shape, stream, params.data(), nullptr);
   if (result != CUDA_SUCCESS)
     return cudaError(api, result,
                      shape.clustered() ? "cuLaunchKernelEx" : "cuLaunchKernel");

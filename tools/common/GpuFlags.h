@@ -1,4 +1,5 @@
-//===- GpuFlags.h - the GPU kernel flags of the tools ------------*- C++ -*-===//
+//===- GpuFlags.h - the GPU kernel flags of the tools ------------*- C++
+//-*-===//
 //
 // s2-compile and s2-run --target cuda take the same flags for the GPU
 // conversion's choices (convert-s2attn-to-gpu's options).

@@ -42,13 +42,14 @@ cl::opt<int64_t> kvHeads("kv-heads", cl::value_desc("N"),
 cl::opt<int64_t> headDim("head-dim", cl::init(64), cl::value_desc("N"),
                          cl::desc("Head dimension (default 64)"),
                          cl::cat(problemCategory));
-cl::opt<ElementType> dtype(
-    "dtype", cl::init(ElementType::F32), cl::desc("Element type"),
-    cl::values(clEnumValN(ElementType::F32, "f32", "float32 (s2-run's default)"),
-               clEnumValN(ElementType::F16, "f16", "float16"),
-               clEnumValN(ElementType::BF16, "bf16",
-                          "bfloat16 (s2-compile's default)")),
-    cl::cat(problemCategory));
+cl::opt<ElementType>
+    dtype("dtype", cl::init(ElementType::F32), cl::desc("Element type"),
+          cl::values(clEnumValN(ElementType::F32, "f32",
+                                "float32 (s2-run's default)"),
+                     clEnumValN(ElementType::F16, "f16", "float16"),
+                     clEnumValN(ElementType::BF16, "bf16",
+                                "bfloat16 (s2-compile's default)")),
+          cl::cat(problemCategory));
 cl::opt<double> scale("scale", cl::value_desc("S"),
                       cl::desc("Softmax scale (default: 1/sqrt(head_dim))"),
                       cl::cat(problemCategory));
@@ -134,7 +135,9 @@ std::string s2run::formatNumber(double value) {
   return text;
 }
 
-bool s2run::given(const cl::Option &option) { return option.getNumOccurrences() > 0; }
+bool s2run::given(const cl::Option &option) {
+  return option.getNumOccurrences() > 0;
+}
 
 namespace {
 
@@ -323,7 +326,6 @@ llvm::Expected<ProblemDescription> s2run::buildProblemFromFlags() {
   problem.pattern = std::move(*pattern);
   return problem;
 }
-
 
 llvm::Error s2run::rejectProblemFlags(llvm::StringRef inputFile,
                                       llvm::StringRef problemSource) {

@@ -1,4 +1,5 @@
-//===- ProblemFlags.h - the problem and pattern flags of the tools -*- C++ -*-===//
+//===- ProblemFlags.h - the problem and pattern flags of the tools -*- C++
+//-*-===//
 //
 // s2-run and s2-compile describe a problem with the same flags (shapes,
 // dtype, causality, positions, and a local-stride, dense or block-mask

@@ -115,9 +115,9 @@ static OwningOpRef<ModuleOp> loadProblem(MLIRContext &context,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   s2run::setDefaultElementType(s2run::ElementType::BF16);
-  llvm::cl::HideUnrelatedOptions(
-      {&s2run::problemFlagCategory(), &s2run::patternFlagCategory(),
-       &s2run::gpuFlagCategory(), &category});
+  llvm::cl::HideUnrelatedOptions({&s2run::problemFlagCategory(),
+                                  &s2run::patternFlagCategory(),
+                                  &s2run::gpuFlagCategory(), &category});
   llvm::cl::ParseCommandLineOptions(argc, argv, kOverview);
   llvm::Expected<mlir::s2attn::ConvertS2AttnToGPUOptions> conversion =
       s2run::conversionOptionsFromFlags();
@@ -159,10 +159,10 @@ int main(int argc, char **argv) {
                << artifact->entry << ", grid " << artifact->grid[0] << "x"
                << artifact->grid[1] << "x" << artifact->grid[2]
                << (artifact->cluster[0] > 1
-                       ? " in clusters of " + std::to_string(artifact->cluster[0])
+                       ? " in clusters of " +
+                             std::to_string(artifact->cluster[0])
                        : std::string())
-               << ", "
-               << artifact->block[0] << " threads, "
+               << ", " << artifact->block[0] << " threads, "
                << artifact->dynamicSharedMemory << " bytes of shared memory, "
                << artifact->registers << " registers at "
                << artifact->residentCTAs << " CTAs per SM, "

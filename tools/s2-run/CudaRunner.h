@@ -29,14 +29,12 @@ struct CudaRun {
 /// copies of q, k, v through the runtime library (libcuda loaded at first
 /// use) and returns the outputs. Errors say what is missing: the CUDA
 /// backend in this build, a driver, a GPU, a dtype the kernel serves.
-llvm::Expected<CudaRun> runOnCuda(mlir::ModuleOp module,
-                                  const EntryProblem &problem,
-                                  const std::vector<float> &q,
-                                  const std::vector<float> &k,
-                                  const std::vector<float> &v,
-                                  const mlir::s2attn::ConvertS2AttnToGPUOptions
-                                      &conversion,
-                                  unsigned timedRuns);
+llvm::Expected<CudaRun>
+runOnCuda(mlir::ModuleOp module, const EntryProblem &problem,
+          const std::vector<float> &q, const std::vector<float> &k,
+          const std::vector<float> &v,
+          const mlir::s2attn::ConvertS2AttnToGPUOptions &conversion,
+          unsigned timedRuns);
 
 } // namespace s2run
 

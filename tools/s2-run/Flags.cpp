@@ -144,9 +144,9 @@ llvm::Error checkActionFlags() {
 } // namespace
 
 llvm::Expected<RunConfig> s2run::parseCommandLine(int argc, char **argv) {
-  cl::HideUnrelatedOptions(
-      {&problemFlagCategory(), &patternFlagCategory(), &dataCategory,
-       &actionCategory, &gpuFlagCategory()});
+  cl::HideUnrelatedOptions({&problemFlagCategory(), &patternFlagCategory(),
+                            &dataCategory, &actionCategory,
+                            &gpuFlagCategory()});
   cl::ParseCommandLineOptions(argc, argv, kOverview);
 
   if (llvm::Error err = checkSourceFlags())

@@ -1,4 +1,5 @@
-//===- PtxasTest.cpp - reading ptxas's report ------------------------------===//
+//===- PtxasTest.cpp - reading ptxas's report
+//------------------------------===//
 
 #include "s2attn/Conversion/S2AttnToGPU/Ptxas.h"
 
@@ -30,7 +31,8 @@ TEST(PtxasLog, NoSpills) {
   AssembledKernel kernel = parsePtxasLog(
       "ptxas info    : Function properties for k\n"
       "    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n"
-      "ptxas info    : Used 249 registers, used 1 barriers, 81920 bytes smem\n");
+      "ptxas info    : Used 249 registers, used 1 barriers, 81920 bytes "
+      "smem\n");
   EXPECT_EQ(kernel.registers, 249);
   EXPECT_FALSE(kernel.spills());
 }
@@ -64,13 +66,14 @@ TEST(Ptxas, AssemblesAnEmptyKernel) {
   if (llvm::Expected<std::string> ptxas = findPtxas(); !ptxas) {
     GTEST_SKIP() << "no ptxas here: " << llvm::toString(ptxas.takeError());
   }
-  llvm::Expected<AssembledKernel> kernel = assemblePtx(
-      ".version 8.0\n.target sm_90a\n.address_size 64\n"
-      ".visible .entry nothing() { ret; }\n",
-      "sm_90a");
+  llvm::Expected<AssembledKernel> kernel =
+      assemblePtx(".version 8.0\n.target sm_90a\n.address_size 64\n"
+                  ".visible .entry nothing() { ret; }\n",
+                  "sm_90a");
   ASSERT_TRUE(bool(kernel)) << llvm::toString(kernel.takeError());
   EXPECT_FALSE(kernel->cubin.empty());
-  EXPECT_EQ(kernel->cubin.substr(0, 4), "\x7f" "ELF");
+  EXPECT_EQ(kernel->cubin.substr(0, 4), "\x7f"
+                                        "ELF");
   EXPECT_FALSE(kernel->spills());
 }
 

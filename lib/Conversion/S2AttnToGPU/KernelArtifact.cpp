@@ -230,8 +230,8 @@ compileWithoutSpills(ModuleOp original, ConvertS2AttnToGPUOptions conversion,
   bool plannerPicks = conversion.ctasPerSM == 0;
   FailureOr<CompiledKernel> compiled =
       compileOnce(original, conversion, kernel);
-  while (succeeded(compiled) && compiled->assembled.spills() &&
-         plannerPicks && compiled->residentCTAs > 1) {
+  while (succeeded(compiled) && compiled->assembled.spills() && plannerPicks &&
+         compiled->residentCTAs > 1) {
     conversion.ctasPerSM = compiled->residentCTAs - 1;
     compiled = compileOnce(original, conversion, kernel);
   }

@@ -106,16 +106,15 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
     negShift[half] = arith::NegFOp::create(b, shift);
     if (!fresh)
       correction[half] =
-          exp2(b, fma(b, state.max[half], log2Scale,
-                                      negShift[half]));
+          exp2(b, fma(b, state.max[half], log2Scale, negShift[half]));
   }
   SmallVector<Value> probabilities;
   Value rowSum[2] = {zero, zero};
   for (Value tile : scores) {
     SmallVector<Value, 4> p;
     for (int64_t i = 0; i < 4; ++i) {
-      Value value = exp2(b, fma(b, element(b, tile, i),
-                                                log2Scale, negShift[i / 2]));
+      Value value =
+          exp2(b, fma(b, element(b, tile, i), log2Scale, negShift[i / 2]));
       rowSum[i / 2] = arith::AddFOp::create(b, rowSum[i / 2], value);
       p.push_back(value);
     }

@@ -27,8 +27,7 @@ llvm::Expected<std::string> mlir::s2attn::findPtxas() {
       return std::string(path);
     looked += std::string(path) + " ($" + variable + "), ";
   }
-  if (llvm::ErrorOr<std::string> onPath =
-          llvm::sys::findProgramByName("ptxas"))
+  if (llvm::ErrorOr<std::string> onPath = llvm::sys::findProgramByName("ptxas"))
     return *onPath;
   const char *fallback = "/usr/local/cuda/bin/ptxas";
   if (llvm::sys::fs::can_execute(fallback))
@@ -63,7 +62,8 @@ AssembledKernel mlir::s2attn::parsePtxasLog(llvm::StringRef log) {
     if (std::optional<int64_t> registers = numberBefore(line, " registers"))
       if (line.contains("Used "))
         kernel.registers = *registers;
-    if (std::optional<int64_t> stores = numberBefore(line, " bytes spill stores"))
+    if (std::optional<int64_t> stores =
+            numberBefore(line, " bytes spill stores"))
       kernel.spillStoreBytes = *stores;
     if (std::optional<int64_t> loads = numberBefore(line, " bytes spill loads"))
       kernel.spillLoadBytes = *loads;
@@ -87,9 +87,8 @@ mlir::s2attn::assemblePtx(llvm::StringRef ptx, llvm::StringRef chip) {
   if (!ptxas)
     return ptxas.takeError();
   llvm::SmallString<128> ptxPath, cubinPath, logPath;
-  for (auto [path, suffix] : {std::pair{&ptxPath, "ptx"},
-                              {&cubinPath, "cubin"},
-                              {&logPath, "log"}})
+  for (auto [path, suffix] :
+       {std::pair{&ptxPath, "ptx"}, {&cubinPath, "cubin"}, {&logPath, "log"}})
     if (std::error_code ec =
             llvm::sys::fs::createTemporaryFile("s2attn-kernel", suffix, *path))
       return llvm::createStringError(ec, "cannot create a temporary file");
@@ -105,7 +104,7 @@ mlir::s2attn::assemblePtx(llvm::StringRef ptx, llvm::StringRef chip) {
     file << ptx;
   }
   std::string arch = ("-arch=" + chip).str();
-  llvm::SmallVector<llvm::StringRef> args = {*ptxas, arch,      "-O2", "-v",
+  llvm::SmallVector<llvm::StringRef> args = {*ptxas,  arch, "-O2",    "-v",
                                              ptxPath, "-o", cubinPath};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(),
                                                 logPath.str()};

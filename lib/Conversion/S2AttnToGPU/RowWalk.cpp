@@ -210,20 +210,21 @@ RowWalk mlir::s2attn::buildClosedFormWalk(ImplicitLocOpBuilder &b,
     Value localBase = m.sub(localLo, numLeft);
     walk.keyBlock = [=, &b](Value entry) {
       IndexMath m{b};
-      return m.select(m.lt(entry, numLeft), m.add(leftFirst, m.mul(entry, step)),
+      return m.select(m.lt(entry, numLeft),
+                      m.add(leftFirst, m.mul(entry, step)),
                       m.add(localBase, entry));
     };
   } else {
     walk.numEntries = m.add(m.add(numLeft, numLocal), numRight);
     walk.keyBlock = [=, &b](Value entry) {
-    IndexMath m{b};
-    Value afterLeft = m.sub(entry, numLeft);
-    Value afterLocal = m.sub(afterLeft, numLocal);
-    Value inLeft = m.add(leftFirst, m.mul(entry, step));
-    Value inLocal = m.add(localLo, afterLeft);
-    Value inRight = m.add(rightFirst, m.mul(afterLocal, step));
-    return m.select(m.lt(entry, numLeft), inLeft,
-                    m.select(m.lt(afterLeft, numLocal), inLocal, inRight));
+      IndexMath m{b};
+      Value afterLeft = m.sub(entry, numLeft);
+      Value afterLocal = m.sub(afterLeft, numLocal);
+      Value inLeft = m.add(leftFirst, m.mul(entry, step));
+      Value inLocal = m.add(localLo, afterLeft);
+      Value inRight = m.add(rightFirst, m.mul(afterLocal, step));
+      return m.select(m.lt(entry, numLeft), inLeft,
+                      m.select(m.lt(afterLeft, numLocal), inLocal, inRight));
     };
   }
   // Every entry is decided at run time: partial blocks at either end of the

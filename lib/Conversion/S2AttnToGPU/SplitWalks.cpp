@@ -131,9 +131,8 @@ FlashKernelEmitter::mergeStates(ArrayRef<SmallVector<Value>> splits) {
                                  scoreScale));
       weights[half].push_back(
           arith::SelectOp::create(b, empty, f32(0.0), weight));
-      merged.sum[half] = fma(b, values[2 + half],
-                                             weights[half][split],
-                                             merged.sum[half]);
+      merged.sum[half] =
+          fma(b, values[2 + half], weights[half][split], merged.sum[half]);
     }
   }
   int64_t outputTiles = config.headDim / 8;
@@ -142,8 +141,7 @@ FlashKernelEmitter::mergeStates(ArrayRef<SmallVector<Value>> splits) {
     for (int64_t i = 0; i < 4; ++i) {
       Value sum = f32(0.0);
       for (auto [split, values] : llvm::enumerate(splits))
-        sum = fma(b, values[4 + 4 * tile + i],
-                                  weights[i / 2][split], sum);
+        sum = fma(b, values[4 + 4 * tile + i], weights[i / 2][split], sum);
       elements.push_back(sum);
     }
     merged.output.push_back(vector::FromElementsOp::create(
