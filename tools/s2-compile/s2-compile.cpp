@@ -167,5 +167,8 @@ int main(int argc, char **argv) {
                << artifact->registers << " registers at "
                << artifact->residentCTAs << " CTAs per SM, "
                << artifact->spillBytes << " bytes spilled)\n";
+  for (auto [ctas, bytes] : artifact->spilledAt)
+    llvm::outs() << "s2-compile: at " << ctas << " CTAs per SM ptxas spilled "
+                 << bytes << " bytes; compiled for fewer\n";
   return 0;
 }

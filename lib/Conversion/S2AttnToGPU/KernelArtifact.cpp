@@ -43,6 +43,8 @@ struct KernelDescription {
   std::string info;
   /// What ptxas reported, and the occupancy it was asked for.
   int64_t registers = 0, spillBytes = 0, residentCTAs = 0;
+  /// The occupancies that spilled before, and their spill bytes.
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
 };
 
 } // namespace
@@ -187,6 +189,8 @@ struct CompiledKernel {
   int64_t residentCTAs = 0;
   std::string ptx;
   AssembledKernel assembled;
+  /// Earlier attempts that spilled: (CTAs per SM, spill store bytes).
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
 };
 } // namespace
 
@@ -230,11 +234,16 @@ compileWithoutSpills(ModuleOp original, ConvertS2AttnToGPUOptions conversion,
   bool plannerPicks = conversion.ctasPerSM == 0;
   FailureOr<CompiledKernel> compiled =
       compileOnce(original, conversion, kernel);
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
   while (succeeded(compiled) && compiled->assembled.spills() && plannerPicks &&
          compiled->residentCTAs > 1) {
+    spilledAt.push_back(
+        {compiled->residentCTAs, compiled->assembled.spillStoreBytes});
     conversion.ctasPerSM = compiled->residentCTAs - 1;
     compiled = compileOnce(original, conversion, kernel);
   }
+  if (succeeded(compiled))
+    compiled->spilledAt = std::move(spilledAt);
   if (succeeded(compiled) && compiled->assembled.spills())
     mlir::emitWarning(original.getLoc(), "the kernel spills ")
         << compiled->assembled.spillStoreBytes << " bytes under "
@@ -303,7 +312,16 @@ static std::string toJson(const KernelDescription &kernel) {
   writeString(os, kernel.info);
   os << ", \"registers\": " << kernel.registers
      << ", \"spill_bytes\": " << kernel.spillBytes
-     << ", \"ctas_per_sm\": " << kernel.residentCTAs << "}\n}\n";
+     << ", \"ctas_per_sm\": " << kernel.residentCTAs;
+  if (!kernel.spilledAt.empty()) {
+    os << ", \"spilled_at\": [";
+    llvm::interleaveComma(kernel.spilledAt, os, [&](const auto &attempt) {
+      os << "{\"ctas_per_sm\": " << attempt.first
+         << ", \"spill_bytes\": " << attempt.second << "}";
+    });
+    os << "]";
+  }
+  os << "}\n}\n";
   return text;
 }
 
@@ -335,6 +353,7 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   kernel.registers = compiled->assembled.registers;
   kernel.spillBytes = compiled->assembled.spillStoreBytes;
   kernel.residentCTAs = compiled->residentCTAs;
+  kernel.spilledAt = compiled->spilledAt;
   if (options.emitPtx)
     artifact.ptx = std::move(compiled->ptx);
   artifact.cubin = std::move(compiled->assembled.cubin);
@@ -347,5 +366,6 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   artifact.registers = kernel.registers;
   artifact.spillBytes = kernel.spillBytes;
   artifact.residentCTAs = kernel.residentCTAs;
+  artifact.spilledAt = kernel.spilledAt;
   return artifact;
 }

@@ -31,6 +31,9 @@ struct KernelArtifact {
   int64_t registers = 0;
   int64_t spillBytes = 0;
   int64_t residentCTAs = 0;
+  /// The planner's occupancies that spilled and were given up:
+  /// (CTAs per SM, spill store bytes), the planner's pick first.
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
   std::string cubin;
   std::string ptx; ///< empty unless asked for
   std::string json;
