@@ -229,7 +229,7 @@ Status allowClusterSize(const CudaDriverApi &api, CUfunction kernel,
 CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
                       const LaunchShape &shape, CUstream stream, void **params,
                       void **extra) {
-  if (!shape.clustered())
+  if (!shape.clustered)
     return api.cuLaunchKernel(kernel, shape.grid[0], shape.grid[1],
                               shape.grid[2], shape.block[0], shape.block[1],
                               shape.block[2], shape.dynamicSharedBytes, stream,

@@ -80,18 +80,17 @@ Status queryDeviceLimits(const CudaDriverApi &api, int device,
 Status allowClusterSize(const CudaDriverApi &api, CUfunction kernel,
                         int64_t ctas);
 
-/// Grid, block and cluster extents of one launch.
+/// Grid, block and cluster extents of one launch; `clustered` launches
+/// with the cluster dimension (cuLaunchKernelEx).
 struct LaunchShape {
   unsigned grid[3], block[3], cluster[3];
   unsigned dynamicSharedBytes;
-  bool clustered() const {
-    return uint64_t(cluster[0]) * cluster[1] * cluster[2] > 1;
-  }
+  bool clustered;
 };
 
 /// cuLaunchKernel, or cuLaunchKernelEx with the cluster dimension when the
-/// shape has a cluster of more than one CTA (the caller checks that the
-/// driver has cuLaunchKernelEx).
+/// shape is clustered (the caller checks that the driver has
+/// cuLaunchKernelEx).
 CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
                       const LaunchShape &shape, CUstream stream, void **params,
                       void **extra);

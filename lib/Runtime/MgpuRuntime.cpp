@@ -264,8 +264,10 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
                        {cluster ? unsigned(cluster[0]) : 1u,
                         cluster ? unsigned(cluster[1]) : 1u,
                         cluster ? unsigned(cluster[2]) : 1u},
-                       unsigned(sharedMemBytes)};
-  if (shape.clustered() && !api.cuLaunchKernelEx) {
+                       unsigned(sharedMemBytes),
+      // mgpuLaunchClusterKernel asks for a cluster launch even of 1x1x1.
+      /*clustered=*/cluster != nullptr};
+  if (shape.clustered && !api.cuLaunchKernelEx) {
     recordError(function, makeError(S2ATTN_ERROR_UNSUPPORTED,
                                     "cluster launches need cuLaunchKernelEx "
                                     "(CUDA driver 12.0 or newer)"));
@@ -274,7 +276,7 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
   checkCuda(function, api,
             launchKernel(api, cuFunction, shape, static_cast<CUstream>(stream),
                          params, extra),
-            shape.clustered() ? "cuLaunchKernelEx" : "cuLaunchKernel");
+            shape.clustered ? "cuLaunchKernelEx" : "cuLaunchKernel");
 }
 
 } // namespace

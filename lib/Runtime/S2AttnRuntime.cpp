@@ -324,11 +324,13 @@ Status checkDevicePointers(const CudaDriverApi &api, const KernelMetadata &meta,
 Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
                   LaunchPlan &plan, CUstream stream) {
   std::vector<void *> params = plan.kernelParams();
+  bool clustered = plan.cluster[0] * plan.cluster[1] * plan.cluster[2] > 1;
   LaunchShape shape = {{plan.grid[0], plan.grid[1], plan.grid[2]},
                        {plan.block[0], plan.block[1], plan.block[2]},
                        {plan.cluster[0], plan.cluster[1], plan.cluster[2]},
-                       plan.dynamicSharedBytes};
-  if (shape.clustered() && !api.cuLaunchKernelEx)
+                       plan.dynamicSharedBytes,
+                       clustered};
+  if (shape.clustered && !api.cuLaunchKernelEx)
     return makeError(S2ATTN_ERROR_UNSUPPORTED,
                      "the kernel uses clusters, which need cuLaunchKernelEx "
                      "(CUDA driver 12.0 or newer)");
@@ -336,7 +338,7 @@ Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
       launchKernel(api, kernel.function, shape, stream, params.data(), nullptr);
   if (result != CUDA_SUCCESS)
     return cudaError(api, result,
-                     shape.clustered() ? "cuLaunchKernelEx" : "cuLaunchKernel");
+                     shape.clustered ? "cuLaunchKernelEx" : "cuLaunchKernel");
   return Status::success();
 }
 

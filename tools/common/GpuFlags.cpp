@@ -81,6 +81,15 @@ cl::opt<int64_t> ctasPerSM(
 
 cl::OptionCategory &s2run::gpuFlagCategory() { return gpuCategory; }
 
+llvm::Error s2run::rejectGpuFlags(llvm::StringRef why) {
+  for (const auto &[name, option] : cl::getRegisteredOptions())
+    if (llvm::is_contained(option->Categories, &gpuCategory) &&
+        given(*option))
+      return flagError(option->ArgStr,
+                       "applies to GPU kernels and has no use with " + why);
+  return llvm::Error::success();
+}
+
 llvm::Expected<mlir::s2attn::ConvertS2AttnToGPUOptions>
 s2run::conversionOptionsFromFlags() {
   if (chip != "sm_80" && chip != "sm_90a")

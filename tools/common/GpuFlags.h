@@ -1,5 +1,4 @@
-//===- GpuFlags.h - the GPU kernel flags of the tools ------------*- C++
-//-*-===//
+//===- GpuFlags.h - GPU kernel flags of the tools ---------------*- C++ -*-===//
 //
 // s2-compile and s2-run --target cuda take the same flags for the GPU
 // conversion's choices (convert-s2attn-to-gpu's options).
@@ -22,6 +21,10 @@ llvm::cl::OptionCategory &gpuFlagCategory();
 /// other than sm_80 or sm_90a.
 llvm::Expected<mlir::s2attn::ConvertS2AttnToGPUOptions>
 conversionOptionsFromFlags();
+
+/// Fails naming the first GPU flag given, which `why` (e.g. "--target
+/// cpu") has no use for.
+llvm::Error rejectGpuFlags(llvm::StringRef why);
 
 } // namespace s2run
 

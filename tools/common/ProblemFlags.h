@@ -1,5 +1,4 @@
-//===- ProblemFlags.h - the problem and pattern flags of the tools -*- C++
-//-*-===//
+//===- ProblemFlags.h - problem and pattern flags ---------------*- C++ -*-===//
 //
 // s2-run and s2-compile describe a problem with the same flags (shapes,
 // dtype, causality, positions, and a local-stride, dense or block-mask

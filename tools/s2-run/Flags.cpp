@@ -175,6 +175,9 @@ llvm::Expected<RunConfig> s2run::parseCommandLine(int argc, char **argv) {
   if (!conversion)
     return conversion.takeError();
   config.gpu = *conversion;
+  if (config.target == Target::Cpu)
+    if (llvm::Error err = rejectGpuFlags("--target cpu"))
+      return std::move(err);
   config.time = timeRuns;
   config.repeat = repeat;
   config.threads = threads;

@@ -1,5 +1,4 @@
-//===- PtxasTest.cpp - reading ptxas's report
-//------------------------------===//
+//===- PtxasTest.cpp - reading ptxas's report -----------------------------===//
 
 #include "s2attn/Conversion/S2AttnToGPU/Ptxas.h"
 

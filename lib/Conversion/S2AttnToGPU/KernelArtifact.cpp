@@ -234,22 +234,33 @@ compileWithoutSpills(ModuleOp original, ConvertS2AttnToGPUOptions conversion,
   bool plannerPicks = conversion.ctasPerSM == 0;
   FailureOr<CompiledKernel> compiled =
       compileOnce(original, conversion, kernel);
+  if (failed(compiled))
+    return failure();
   llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
-  while (succeeded(compiled) && compiled->assembled.spills() && plannerPicks &&
+  while (compiled->assembled.spills() && plannerPicks &&
          compiled->residentCTAs > 1) {
+    conversion.ctasPerSM = compiled->residentCTAs - 1;
+    FailureOr<CompiledKernel> fewer =
+        compileOnce(original, conversion, kernel);
+    // A plan for fewer CTAs that does not compile leaves the spilling one.
+    if (failed(fewer))
+      break;
     spilledAt.push_back(
         {compiled->residentCTAs, compiled->assembled.spillStoreBytes});
-    conversion.ctasPerSM = compiled->residentCTAs - 1;
-    compiled = compileOnce(original, conversion, kernel);
+    compiled = std::move(fewer);
   }
-  if (succeeded(compiled))
-    compiled->spilledAt = std::move(spilledAt);
-  if (succeeded(compiled) && compiled->assembled.spills())
-    mlir::emitWarning(original.getLoc(), "the kernel spills ")
-        << compiled->assembled.spillStoreBytes << " bytes under "
-        << compiled->assembled.registers << " registers a thread at "
-        << compiled->residentCTAs
-        << " CTAs per SM; a smaller ctas-per-sm raises the cap";
+  compiled->spilledAt = std::move(spilledAt);
+  const AssembledKernel &assembled = compiled->assembled;
+  if (assembled.spills()) {
+    InFlightDiagnostic warning =
+        mlir::emitWarning(original.getLoc(), "the kernel spills ")
+        << assembled.spillStoreBytes << " bytes (stores; "
+        << assembled.spillLoadBytes << " bytes of loads) under "
+        << assembled.registers << " registers a thread at "
+        << compiled->residentCTAs << " CTAs per SM";
+    if (compiled->residentCTAs > 1)
+      warning << "; a smaller ctas-per-sm raises the cap";
+  }
   return compiled;
 }
 

@@ -11,6 +11,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace mlir::s2attn;
@@ -59,14 +60,15 @@ AssembledKernel mlir::s2attn::parsePtxasLog(llvm::StringRef log) {
   llvm::SmallVector<llvm::StringRef> lines;
   log.split(lines, '\n');
   for (llvm::StringRef line : lines) {
+    // A module of several functions reports each: keep the largest.
     if (std::optional<int64_t> registers = numberBefore(line, " registers"))
       if (line.contains("Used "))
-        kernel.registers = *registers;
+        kernel.registers = std::max(kernel.registers, *registers);
     if (std::optional<int64_t> stores =
             numberBefore(line, " bytes spill stores"))
-      kernel.spillStoreBytes = *stores;
+      kernel.spillStoreBytes = std::max(kernel.spillStoreBytes, *stores);
     if (std::optional<int64_t> loads = numberBefore(line, " bytes spill loads"))
-      kernel.spillLoadBytes = *loads;
+      kernel.spillLoadBytes = std::max(kernel.spillLoadBytes, *loads);
   }
   return kernel;
 }
@@ -81,28 +83,39 @@ static llvm::Expected<std::string> readWholeFile(llvm::StringRef path) {
   return (*buffer)->getBuffer().str();
 }
 
+static llvm::Error writeWholeFile(llvm::StringRef path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream file(path, ec);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write " + path.str());
+  file << text;
+  file.close();
+  if (file.has_error()) {
+    std::error_code error = file.error();
+    file.clear_error();
+    return llvm::createStringError(error, "cannot write " + path.str());
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<AssembledKernel>
 mlir::s2attn::assemblePtx(llvm::StringRef ptx, llvm::StringRef chip) {
   llvm::Expected<std::string> ptxas = findPtxas();
   if (!ptxas)
     return ptxas.takeError();
   llvm::SmallString<128> ptxPath, cubinPath, logPath;
+  llvm::scope_exit removeFiles([&] {
+    for (const llvm::SmallString<128> *path : {&ptxPath, &cubinPath, &logPath})
+      if (!path->empty())
+        llvm::sys::fs::remove(*path);
+  });
   for (auto [path, suffix] :
        {std::pair{&ptxPath, "ptx"}, {&cubinPath, "cubin"}, {&logPath, "log"}})
     if (std::error_code ec =
             llvm::sys::fs::createTemporaryFile("s2attn-kernel", suffix, *path))
       return llvm::createStringError(ec, "cannot create a temporary file");
-  llvm::scope_exit removeFiles([&] {
-    for (const llvm::SmallString<128> *path : {&ptxPath, &cubinPath, &logPath})
-      llvm::sys::fs::remove(*path);
-  });
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream file(ptxPath, ec);
-    if (ec)
-      return llvm::createStringError(ec, "cannot write " + ptxPath.str());
-    file << ptx;
-  }
+  if (llvm::Error err = writeWholeFile(ptxPath, ptx))
+    return std::move(err);
   std::string arch = ("-arch=" + chip).str();
   llvm::SmallVector<llvm::StringRef> args = {*ptxas,  arch, "-O2",    "-v",
                                              ptxPath, "-o", cubinPath};
@@ -113,15 +126,21 @@ mlir::s2attn::assemblePtx(llvm::StringRef ptx, llvm::StringRef chip) {
                                          /*SecondsToWait=*/0,
                                          /*MemoryLimit=*/0, &launchError);
   llvm::Expected<std::string> log = readWholeFile(logPath);
-  if (!log)
-    return log.takeError();
-  if (status != 0)
+  if (status != 0) {
+    std::string output =
+        log ? *log : "(no log: " + llvm::toString(log.takeError()) + ")";
     return llvm::createStringError(
         "ptxas (" + *ptxas + ") failed" +
-        (launchError.empty() ? "" : ": " + launchError) + "\n" + *log);
+        (launchError.empty() ? "" : ": " + launchError) + "\n" + output);
+  }
+  if (!log)
+    return log.takeError();
   llvm::Expected<std::string> cubin = readWholeFile(cubinPath);
   if (!cubin)
     return cubin.takeError();
+  if (cubin->empty())
+    return llvm::createStringError("ptxas (" + *ptxas +
+                                   ") succeeded but wrote no cubin\n" + *log);
   AssembledKernel kernel = parsePtxasLog(*log);
   kernel.cubin = std::move(*cubin);
   return kernel;

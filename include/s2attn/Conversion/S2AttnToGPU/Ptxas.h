@@ -40,7 +40,8 @@ llvm::Expected<AssembledKernel> assemblePtx(llvm::StringRef ptx,
                                             llvm::StringRef chip);
 
 /// Reads "Used N registers" and "N bytes spill stores, M bytes spill loads"
-/// from a ptxas -v log of one kernel (the numbers stay 0 when absent).
+/// from a ptxas -v log, the largest of each over the module's functions
+/// (the numbers stay 0 when absent).
 AssembledKernel parsePtxasLog(llvm::StringRef log);
 
 } // namespace mlir::s2attn
