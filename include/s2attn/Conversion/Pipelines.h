@@ -21,6 +21,14 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
       llvm::cl::desc("What the gpu.binary holds: bin (cubin), isa (PTX) or "
                      "fatbin"),
       llvm::cl::init("bin")};
+  PassOptions::Option<int64_t> ctasPerSM{
+      *this, "ctas-per-sm",
+      llvm::cl::desc("convert-s2attn-to-gpu's ctas-per-sm: 0 (the planner's "
+                     "pick) or the CTAs per SM, which caps registers; this "
+                     "pipeline does not read ptxas's report, so a kernel "
+                     "that spills at the pick needs a smaller count here "
+                     "(s2-compile retries by itself)"),
+      llvm::cl::init(0)};
 };
 
 /// Upstream's gpu-lower-to-nvvm-pipeline for `chip` and `format` as s2attn

@@ -25,6 +25,7 @@ void mlir::s2attn::buildS2AttnLowerToNVVMPipeline(
     OpPassManager &pm, const NVVMPipelineOptions &options) {
   ConvertS2AttnToGPUOptions conversion;
   conversion.chip = options.chip;
+  conversion.ctasPerSM = options.ctasPerSM;
   pm.addPass(createConvertS2AttnToGPU(conversion));
   buildNVVMLowering(pm, options.chip, options.format);
 }
