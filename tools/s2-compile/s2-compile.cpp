@@ -78,8 +78,9 @@ constexpr const char *kOverview =
 
 The problem comes from the same flags as s2-run's (a function
 @s2attn_main(q, k, v, out, lse) with one s2attn.attention; --dtype defaults to
-bf16 here, --lse=false leaves lse out), or from an .mlir file holding one s2attn.attention on static
-memrefs. Exit codes: 0 success, 1 bad input or a failed compilation.
+bf16 here, --lse=false leaves lse out), or from an .mlir file holding one
+s2attn.attention on static memrefs. Exit codes: 0 success, 1 bad input or a
+failed compilation.
 )";
 
 /// The module to compile: the input file's, or the flags' problem.

@@ -183,14 +183,12 @@ static int64_t residentCTAs(ModuleOp module) {
 }
 
 namespace {
-/// One compilation of the attention at one occupancy.
+/// One compilation of the attention at one occupancy; `kernel` holds what
+/// ptxas reported.
 struct CompiledKernel {
   KernelDescription kernel;
-  int64_t residentCTAs = 0;
   std::string ptx;
   AssembledKernel assembled;
-  /// Earlier attempts that spilled: (CTAs per SM, spill store bytes).
-  llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
 };
 } // namespace
 
@@ -208,7 +206,7 @@ compileOnce(ModuleOp original, const ConvertS2AttnToGPUOptions &conversion,
            failure();
   CompiledKernel compiled;
   compiled.kernel = std::move(kernel);
-  compiled.residentCTAs = residentCTAs(*module);
+  compiled.kernel.residentCTAs = residentCTAs(*module);
   FailureOr<std::string> ptx = lowerToPtx(*module, conversion.chip);
   if (failed(ptx))
     return failure();
@@ -220,6 +218,8 @@ compileOnce(ModuleOp original, const ConvertS2AttnToGPUOptions &conversion,
                << llvm::toString(assembled.takeError()),
            failure();
   compiled.assembled = std::move(*assembled);
+  compiled.kernel.registers = compiled.assembled.registers;
+  compiled.kernel.spillBytes = compiled.assembled.spillStoreBytes;
   return compiled;
 }
 
@@ -238,18 +238,18 @@ compileWithoutSpills(ModuleOp original, ConvertS2AttnToGPUOptions conversion,
     return failure();
   llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
   while (compiled->assembled.spills() && plannerPicks &&
-         compiled->residentCTAs > 1) {
-    conversion.ctasPerSM = compiled->residentCTAs - 1;
+         compiled->kernel.residentCTAs > 1) {
+    conversion.ctasPerSM = compiled->kernel.residentCTAs - 1;
     FailureOr<CompiledKernel> fewer =
         compileOnce(original, conversion, kernel);
     // A plan for fewer CTAs that does not compile leaves the spilling one.
     if (failed(fewer))
       break;
     spilledAt.push_back(
-        {compiled->residentCTAs, compiled->assembled.spillStoreBytes});
+        {compiled->kernel.residentCTAs, compiled->kernel.spillBytes});
     compiled = std::move(fewer);
   }
-  compiled->spilledAt = std::move(spilledAt);
+  compiled->kernel.spilledAt = std::move(spilledAt);
   const AssembledKernel &assembled = compiled->assembled;
   if (assembled.spills()) {
     InFlightDiagnostic warning =
@@ -257,8 +257,8 @@ compileWithoutSpills(ModuleOp original, ConvertS2AttnToGPUOptions conversion,
         << assembled.spillStoreBytes << " bytes (stores; "
         << assembled.spillLoadBytes << " bytes of loads) under "
         << assembled.registers << " registers a thread at "
-        << compiled->residentCTAs << " CTAs per SM";
-    if (compiled->residentCTAs > 1)
+        << compiled->kernel.residentCTAs << " CTAs per SM";
+    if (compiled->kernel.residentCTAs > 1)
       warning << "; a smaller ctas-per-sm raises the cap";
   }
   return compiled;
@@ -361,10 +361,6 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   if (failed(compiled))
     return failure();
   kernel = std::move(compiled->kernel);
-  kernel.registers = compiled->assembled.registers;
-  kernel.spillBytes = compiled->assembled.spillStoreBytes;
-  kernel.residentCTAs = compiled->residentCTAs;
-  kernel.spilledAt = compiled->spilledAt;
   if (options.emitPtx)
     artifact.ptx = std::move(compiled->ptx);
   artifact.cubin = std::move(compiled->assembled.cubin);

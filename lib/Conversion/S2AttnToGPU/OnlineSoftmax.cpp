@@ -6,6 +6,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -84,6 +85,14 @@ SmallVector<Value> mlir::s2attn::updateSoftmax(ImplicitLocOpBuilder &b,
                                                SoftmaxState &state,
                                                ArrayRef<Value> scores,
                                                Value log2Scale, bool fresh) {
+  // A fresh state's max is the constant -inf of SoftmaxState::initial: its
+  // O tiles are then zero and need no rescale.
+  assert((!fresh || llvm::all_of(state.max, [](Value max) {
+            FloatAttr value;
+            return matchPattern(max, m_Constant(&value)) &&
+                   value.getValue().isNegInfinity();
+          })) &&
+         "updateSoftmax(fresh) takes SoftmaxState::initial's state");
   Type f32 = b.getF32Type();
   Value minusInf = arith::ConstantOp::create(
       b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));

@@ -326,11 +326,13 @@ struct RowLengths {
 
 RowLengths rowLengths(AttentionOp op, const FlashKernelConfig &config,
                       const ref::BlockPattern &pattern) {
-  ref::BlockSchedule schedule =
-      config.schedule
-          ? *config.schedule
-          : ref::buildSchedule(pattern, *op.getStaticProblemShape(),
+  // Closed-form rows have no schedule of their own; a CSR one (megabytes at
+  // long sequences) is read where it is.
+  std::optional<ref::BlockSchedule> built;
+  if (!config.schedule)
+    built = ref::buildSchedule(pattern, *op.getStaticProblemShape(),
                                *op.getStaticPositions(), config.qTile);
+  const ref::BlockSchedule &schedule = built ? *built : *config.schedule;
   RowLengths lengths;
   lengths.rows = schedule.numRows();
   for (int64_t row = 0; row < lengths.rows; ++row) {
