@@ -74,7 +74,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
     "::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
     "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect", "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"
+    "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect"
   ];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
@@ -125,12 +126,19 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "CTAs kept resident per SM (nvvm.minctasm, which caps registers "
            "per thread): 0 (auto: as many as spill-free registers and the "
            "chip's shared memory allow; 2 for 4-warp CTAs at head_dim 128, "
-           "1 for key-split CTAs; the GPU artifact of s2-compile and s2-run "
-           "--target cuda compiles again for fewer where ptxas spills) "
+           "1 for key-split CTAs; fit-registers, and the GPU artifact of "
+           "s2-compile and s2-run --target cuda, compile again for fewer "
+           "where ptxas spills) "
            "or a count shared memory holds. A count above the registers' "
            "limit makes ptxas spill (with the Q tile moved into a K/V "
            "stage, three 4-warp CTAs at head_dim 128, 168 registers, "
            "measured 6-9% slower on an H100)">,
+    Option<"fitRegisters", "fit-registers", "bool", /*default=*/"false",
+           "Where ctas-per-sm is 0 (auto), compile each kernel to PTX, "
+           "assemble it with the CUDA toolkit's ptxas and, while ptxas "
+           "spills under the register cap of the planner's occupancy, plan "
+           "for one CTA fewer per SM (on by default in s2attn-lower-to-nvvm; "
+           "without ptxas, a warning and the planner's pick)">,
     Option<"clusterSplits", "cluster-splits", "int64_t", /*default=*/"0",
            "Thread block clusters that split each tile's walk, sm_90a only: "
            "the n CTAs of a cluster take every n-th step and merge through "

@@ -24,11 +24,15 @@ struct NVVMPipelineOptions : public PassPipelineOptions<NVVMPipelineOptions> {
   PassOptions::Option<int64_t> ctasPerSM{
       *this, "ctas-per-sm",
       llvm::cl::desc("convert-s2attn-to-gpu's ctas-per-sm: 0 (the planner's "
-                     "pick) or the CTAs per SM, which caps registers; this "
-                     "pipeline does not read ptxas's report, so a kernel "
-                     "that spills at the pick needs a smaller count here "
-                     "(s2-compile retries by itself)"),
+                     "pick, checked by fit-registers) or the CTAs per SM, "
+                     "which caps registers"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> fitRegisters{
+      *this, "fit-registers",
+      llvm::cl::desc("convert-s2attn-to-gpu's fit-registers: with "
+                     "ctas-per-sm=0, assemble each kernel with ptxas first "
+                     "and plan for fewer CTAs per SM while it spills"),
+      llvm::cl::init(true)};
 };
 
 /// Upstream's gpu-lower-to-nvvm-pipeline for `chip` and `format` as s2attn

@@ -2,16 +2,15 @@
 
 #include "s2attn/Conversion/S2AttnToGPU/KernelArtifact.h"
 
+#include "SpillFreeCompile.h"
+
 #include "s2attn/Conversion/Passes.h"
-#include "s2attn/Conversion/Pipelines.h"
-#include "s2attn/Conversion/S2AttnToGPU/Ptxas.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Pass/PassManager.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
@@ -157,113 +156,6 @@ static LogicalResult describeLaunch(ModuleOp module, KernelDescription &kernel) 
   return success();
 }
 
-static FailureOr<std::string> lowerToPtx(ModuleOp module, StringRef chip) {
-  PassManager pm(module.getContext());
-  buildNVVMLowering(pm, chip, "isa");
-  if (failed(pm.run(module)))
-    return failure();
-  std::string ptx;
-  module.walk([&](gpu::BinaryOp binary) {
-    auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
-    ptx = object.getObject().str();
-  });
-  if (ptx.empty())
-    return failure();
-  return ptx;
-}
-
-/// The CTAs per SM the planner asked ptxas to keep resident.
-static int64_t residentCTAs(ModuleOp module) {
-  int64_t count = 0;
-  module.walk([&](gpu::GPUFuncOp function) {
-    if (auto attr = function->getAttrOfType<IntegerAttr>("nvvm.minctasm"))
-      count = attr.getInt();
-  });
-  return count;
-}
-
-namespace {
-/// One compilation of the attention at one occupancy; `kernel` holds what
-/// ptxas reported.
-struct CompiledKernel {
-  KernelDescription kernel;
-  std::string ptx;
-  AssembledKernel assembled;
-};
-} // namespace
-
-static FailureOr<CompiledKernel>
-compileOnce(ModuleOp original, const ConvertS2AttnToGPUOptions &conversion,
-            KernelDescription kernel) {
-  OwningOpRef<ModuleOp> module(original.clone());
-  PassManager convert(module->getContext());
-  convert.addPass(createConvertS2AttnToGPU(conversion));
-  if (failed(convert.run(*module)))
-    return failure();
-  if (failed(describeLaunch(*module, kernel)))
-    return module->emitError("the converted module has no launch with "
-                             "constant sizes"),
-           failure();
-  CompiledKernel compiled;
-  compiled.kernel = std::move(kernel);
-  compiled.kernel.residentCTAs = residentCTAs(*module);
-  FailureOr<std::string> ptx = lowerToPtx(*module, conversion.chip);
-  if (failed(ptx))
-    return failure();
-  compiled.ptx = std::move(*ptx);
-  llvm::Expected<AssembledKernel> assembled =
-      assemblePtx(compiled.ptx, conversion.chip);
-  if (!assembled)
-    return original.emitError("cubin generation failed: ")
-               << llvm::toString(assembled.takeError()),
-           failure();
-  compiled.assembled = std::move(*assembled);
-  compiled.kernel.registers = compiled.assembled.registers;
-  compiled.kernel.spillBytes = compiled.assembled.spillStoreBytes;
-  return compiled;
-}
-
-/// Compiles at the planner's occupancy and, while ptxas spills under the
-/// register cap it implies and the occupancy was the planner's own pick,
-/// again for one CTA fewer per SM: whether a kernel fits 128 registers at
-/// head_dim 64 depends on the pattern, the GQA group and the block in ways
-/// only ptxas knows (docs/performance.md, ninth session).
-static FailureOr<CompiledKernel>
-compileWithoutSpills(ModuleOp original, ConvertS2AttnToGPUOptions conversion,
-                     const KernelDescription &kernel) {
-  bool plannerPicks = conversion.ctasPerSM == 0;
-  FailureOr<CompiledKernel> compiled =
-      compileOnce(original, conversion, kernel);
-  if (failed(compiled))
-    return failure();
-  llvm::SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
-  while (compiled->assembled.spills() && plannerPicks &&
-         compiled->kernel.residentCTAs > 1) {
-    conversion.ctasPerSM = compiled->kernel.residentCTAs - 1;
-    FailureOr<CompiledKernel> fewer =
-        compileOnce(original, conversion, kernel);
-    // A plan for fewer CTAs that does not compile leaves the spilling one.
-    if (failed(fewer))
-      break;
-    spilledAt.push_back(
-        {compiled->kernel.residentCTAs, compiled->kernel.spillBytes});
-    compiled = std::move(fewer);
-  }
-  compiled->kernel.spilledAt = std::move(spilledAt);
-  const AssembledKernel &assembled = compiled->assembled;
-  if (assembled.spills()) {
-    InFlightDiagnostic warning =
-        mlir::emitWarning(original.getLoc(), "the kernel spills ")
-        << assembled.spillStoreBytes << " bytes (stores; "
-        << assembled.spillLoadBytes << " bytes of loads) under "
-        << assembled.registers << " registers a thread at "
-        << compiled->kernel.residentCTAs << " CTAs per SM";
-    if (compiled->kernel.residentCTAs > 1)
-      warning << "; a smaller ctas-per-sm raises the cap";
-  }
-  return compiled;
-}
-
 static void writeTriple(llvm::raw_ostream &os, const std::array<int64_t, 3> &v) {
   os << "[" << v[0] << ", " << v[1] << ", " << v[2] << "]";
 }
@@ -356,14 +248,22 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   KernelArtifact artifact;
   artifact.problem = describeProblem(op);
 
-  FailureOr<CompiledKernel> compiled =
-      compileWithoutSpills(module, options.conversion, kernel);
+  FailureOr<SpillFreeCompilation> compiled =
+      compileWithoutSpills(module, options.conversion);
   if (failed(compiled))
     return failure();
-  kernel = std::move(compiled->kernel);
+  GpuCompilation &kept = compiled->kept;
+  if (failed(describeLaunch(*kept.converted, kernel)))
+    return module.emitError("the converted module has no launch with "
+                            "constant sizes"),
+           failure();
+  kernel.registers = kept.assembled.registers;
+  kernel.spillBytes = kept.assembled.spillStoreBytes;
+  kernel.residentCTAs = kept.residentCTAs;
+  kernel.spilledAt = std::move(compiled->spilledAt);
   if (options.emitPtx)
-    artifact.ptx = std::move(compiled->ptx);
-  artifact.cubin = std::move(compiled->assembled.cubin);
+    artifact.ptx = std::move(kept.ptx);
+  artifact.cubin = std::move(kept.assembled.cubin);
   artifact.json = toJson(kernel);
   artifact.entry = kernel.entry;
   artifact.grid = kernel.grid;

@@ -26,6 +26,7 @@ void mlir::s2attn::buildS2AttnLowerToNVVMPipeline(
   ConvertS2AttnToGPUOptions conversion;
   conversion.chip = options.chip;
   conversion.ctasPerSM = options.ctasPerSM;
+  conversion.fitRegisters = options.fitRegisters;
   pm.addPass(createConvertS2AttnToGPU(conversion));
   buildNVVMLowering(pm, options.chip, options.format);
 }

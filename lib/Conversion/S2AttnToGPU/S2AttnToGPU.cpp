@@ -1,13 +1,17 @@
 //===- S2AttnToGPU.cpp - s2attn.attention to a GPU kernel launch ----------===//
 
+#include "SpillFreeCompile.h"
+
 #include "s2attn/Conversion/Passes.h"
 #include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
+#include "s2attn/Conversion/S2AttnToGPU/Ptxas.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
 #include "s2attn/Reference/Analysis.h"
 #include "s2attn/Transforms/TargetModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -592,10 +596,85 @@ LogicalResult checkAutoOrPowerOfTwo(ModuleOp module, StringRef option,
          << most;
 }
 
+/// A module of one function that runs `op` alone, for a trial compile: its
+/// operands (memrefs; positions are attributes here, as planKernel checked)
+/// become the function's arguments.
+OwningOpRef<ModuleOp> moduleOfOne(AttentionOp op) {
+  OpBuilder b(op.getContext());
+  Location loc = op.getLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+  auto function = func::FuncOp::create(
+      b, loc, "trial", b.getFunctionType(op->getOperandTypes(), {}));
+  Block *entry = function.addEntryBlock();
+  b.setInsertionPointToEnd(entry);
+  IRMapping mapping;
+  mapping.map(op->getOperands(), entry->getArguments());
+  b.clone(*op, mapping);
+  func::ReturnOp::create(b, loc);
+  return module;
+}
+
 struct ConvertS2AttnToGPUPass
     : public mlir::s2attn::impl::ConvertS2AttnToGPUBase<
           ConvertS2AttnToGPUPass> {
   using ConvertS2AttnToGPUBase::ConvertS2AttnToGPUBase;
+
+  /// The options this pass runs with, as a struct for a trial compile.
+  ConvertS2AttnToGPUOptions currentOptions() const {
+    ConvertS2AttnToGPUOptions options;
+    options.chip = chip;
+    options.schedule = schedule;
+    options.packGQA = packGQA;
+    options.packedHeads = packedHeads;
+    options.longestFirst = longestFirst;
+    options.peelDiagonal = peelDiagonal;
+    options.ctaRows = ctaRows;
+    options.persistent = persistent;
+    options.persistentCTAs = persistentCTAs;
+    options.ctasPerSM = ctasPerSM;
+    options.fitRegisters = fitRegisters;
+    options.clusterSplits = clusterSplits;
+    options.gridSplits = gridSplits;
+    options.stages = stages;
+    return options;
+  }
+
+  /// fit-registers needs ptxas; without it the planner's picks stand.
+  bool ptxasFound(ModuleOp module) {
+    llvm::Expected<std::string> ptxas = findPtxas();
+    if (ptxas)
+      return true;
+    module.emitWarning("convert-s2attn-to-gpu: fit-registers keeps the "
+                       "planner's CTAs per SM unchecked for spills: ")
+        << llvm::toString(ptxas.takeError());
+    return false;
+  }
+
+  /// Replans `config` for the occupancy at which ptxas compiles `op`'s
+  /// kernel alone without spills (the same when the planner's pick does not
+  /// spill).
+  LogicalResult refitToRegisters(AttentionOp op, KernelChoices choices,
+                                 FlashKernelConfig &config) {
+    OwningOpRef<ModuleOp> alone = moduleOfOne(op);
+    FailureOr<SpillFreeCompilation> fitted =
+        compileWithoutSpills(*alone, currentOptions());
+    if (failed(fitted))
+      return failure();
+    if (fitted->kept.residentCTAs == config.residentCTAs)
+      return success();
+    InFlightDiagnostic remark = op.emitRemark("ptxas spilled");
+    for (auto [ctas, bytes] : fitted->spilledAt)
+      remark << " " << bytes << " bytes at " << ctas << " CTAs per SM,";
+    remark << " so the kernel is planned for " << fitted->kept.residentCTAs
+           << " CTAs per SM";
+    choices.ctasPerSM = fitted->kept.residentCTAs;
+    FailureOr<FlashKernelConfig> fewer = planKernel(op, choices);
+    if (failed(fewer))
+      return failure();
+    config = *fewer;
+    return success();
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -678,9 +757,12 @@ struct ConvertS2AttnToGPUPass
       return;
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
+    bool fitting = fitRegisters && ctasPerSM == 0 && ptxasFound(module);
     for (AttentionOp op : ops) {
       FailureOr<FlashKernelConfig> config = planKernel(op, choices);
       if (failed(config))
+        return signalPassFailure();
+      if (fitting && failed(refitToRegisters(op, choices, *config)))
         return signalPassFailure();
       std::string name = "s2attn_fwd";
       for (int suffix = 0; symbols.lookup(name); ++suffix)

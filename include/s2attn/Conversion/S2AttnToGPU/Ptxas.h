@@ -3,7 +3,7 @@
 // The GPU artifact assembles its PTX itself rather than through
 // gpu-module-to-binary, because it needs what ptxas reports: a kernel that
 // spills under the register cap its occupancy implies is recompiled for
-// fewer resident CTAs (KernelArtifact.cpp).
+// fewer resident CTAs (SpillFreeCompile.cpp).
 //
 //===----------------------------------------------------------------------===//
 

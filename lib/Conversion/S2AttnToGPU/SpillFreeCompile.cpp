@@ -1,0 +1,96 @@
+//===- SpillFreeCompile.cpp - compile a kernel that ptxas does not spill --===//
+
+#include "SpillFreeCompile.h"
+
+#include "s2attn/Conversion/Pipelines.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Pass/PassManager.h"
+
+using namespace mlir;
+using namespace mlir::s2attn;
+
+static FailureOr<std::string> lowerToPtx(ModuleOp module, StringRef chip) {
+  PassManager pm(module.getContext());
+  buildNVVMLowering(pm, chip, "isa");
+  if (failed(pm.run(module)))
+    return failure();
+  std::string ptx;
+  module.walk([&](gpu::BinaryOp binary) {
+    auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+    ptx = object.getObject().str();
+  });
+  if (ptx.empty())
+    return failure();
+  return ptx;
+}
+
+/// The most CTAs per SM any kernel of `module` asks ptxas to keep resident.
+static int64_t residentCTAs(ModuleOp module) {
+  int64_t count = 0;
+  module.walk([&](gpu::GPUFuncOp function) {
+    if (auto attr = function->getAttrOfType<IntegerAttr>("nvvm.minctasm"))
+      count = std::max<int64_t>(count, attr.getInt());
+  });
+  return count;
+}
+
+FailureOr<GpuCompilation>
+mlir::s2attn::compileForGpu(ModuleOp module,
+                            const ConvertS2AttnToGPUOptions &conversion) {
+  GpuCompilation compiled;
+  compiled.converted = module.clone();
+  PassManager convert(module.getContext());
+  ConvertS2AttnToGPUOptions once = conversion;
+  once.fitRegisters = false;
+  convert.addPass(createConvertS2AttnToGPU(once));
+  if (failed(convert.run(*compiled.converted)))
+    return failure();
+  compiled.residentCTAs = residentCTAs(*compiled.converted);
+  OwningOpRef<ModuleOp> lowered = compiled.converted->clone();
+  FailureOr<std::string> ptx = lowerToPtx(*lowered, conversion.chip);
+  if (failed(ptx))
+    return failure();
+  compiled.ptx = std::move(*ptx);
+  llvm::Expected<AssembledKernel> assembled =
+      assemblePtx(compiled.ptx, conversion.chip);
+  if (!assembled)
+    return module.emitError("cubin generation failed: ")
+               << llvm::toString(assembled.takeError()),
+           failure();
+  compiled.assembled = std::move(*assembled);
+  return compiled;
+}
+
+FailureOr<SpillFreeCompilation>
+mlir::s2attn::compileWithoutSpills(ModuleOp module,
+                                   ConvertS2AttnToGPUOptions conversion) {
+  bool plannerPicks = conversion.ctasPerSM == 0;
+  FailureOr<GpuCompilation> compiled = compileForGpu(module, conversion);
+  if (failed(compiled))
+    return failure();
+  SpillFreeCompilation result;
+  while (compiled->assembled.spills() && plannerPicks &&
+         compiled->residentCTAs > 1) {
+    conversion.ctasPerSM = compiled->residentCTAs - 1;
+    FailureOr<GpuCompilation> fewer = compileForGpu(module, conversion);
+    if (failed(fewer))
+      break;
+    result.spilledAt.push_back(
+        {compiled->residentCTAs, compiled->assembled.spillStoreBytes});
+    compiled = std::move(fewer);
+  }
+  const AssembledKernel &assembled = compiled->assembled;
+  if (assembled.spills()) {
+    InFlightDiagnostic warning =
+        mlir::emitWarning(module.getLoc(), "the kernel spills ")
+        << assembled.spillStoreBytes << " bytes (stores; "
+        << assembled.spillLoadBytes << " bytes of loads) under "
+        << assembled.registers << " registers a thread at "
+        << compiled->residentCTAs << " CTAs per SM";
+    if (compiled->residentCTAs > 1)
+      warning << "; a smaller ctas-per-sm raises the cap";
+  }
+  result.kept = std::move(*compiled);
+  return result;
+}
