@@ -248,8 +248,14 @@ mlir::s2attn::compileKernelArtifact(ModuleOp module,
   KernelArtifact artifact;
   artifact.problem = describeProblem(op);
 
-  FailureOr<SpillFreeCompilation> compiled =
-      compileWithoutSpills(module, options.conversion);
+  const ConvertS2AttnToGPUOptions &conversion = options.conversion;
+  FailureOr<SpillFreeCompilation> compiled = compileWithoutSpills(
+      module, conversion.chip, conversion.ctasPerSM, [&](int64_t ctasPerSM) {
+        ConvertS2AttnToGPUOptions trial = conversion;
+        trial.ctasPerSM = ctasPerSM;
+        trial.fitRegisters = false;
+        return createConvertS2AttnToGPU(trial);
+      });
   if (failed(compiled))
     return failure();
   GpuCompilation &kept = compiled->kept;

@@ -620,26 +620,6 @@ struct ConvertS2AttnToGPUPass
           ConvertS2AttnToGPUPass> {
   using ConvertS2AttnToGPUBase::ConvertS2AttnToGPUBase;
 
-  /// The options this pass runs with, as a struct for a trial compile.
-  ConvertS2AttnToGPUOptions currentOptions() const {
-    ConvertS2AttnToGPUOptions options;
-    options.chip = chip;
-    options.schedule = schedule;
-    options.packGQA = packGQA;
-    options.packedHeads = packedHeads;
-    options.longestFirst = longestFirst;
-    options.peelDiagonal = peelDiagonal;
-    options.ctaRows = ctaRows;
-    options.persistent = persistent;
-    options.persistentCTAs = persistentCTAs;
-    options.ctasPerSM = ctasPerSM;
-    options.fitRegisters = fitRegisters;
-    options.clusterSplits = clusterSplits;
-    options.gridSplits = gridSplits;
-    options.stages = stages;
-    return options;
-  }
-
   /// fit-registers needs ptxas; without it the planner's picks stand.
   bool ptxasFound(ModuleOp module) {
     llvm::Expected<std::string> ptxas = findPtxas();
@@ -658,7 +638,13 @@ struct ConvertS2AttnToGPUPass
                                  FlashKernelConfig &config) {
     OwningOpRef<ModuleOp> alone = moduleOfOne(op);
     FailureOr<SpillFreeCompilation> fitted =
-        compileWithoutSpills(*alone, currentOptions());
+        compileWithoutSpills(*alone, chip, /*ctasPerSM=*/0, [&](int64_t ctas) {
+          std::unique_ptr<Pass> trial = clonePass();
+          auto &options = static_cast<ConvertS2AttnToGPUPass &>(*trial);
+          options.ctasPerSM = ctas;
+          options.fitRegisters = false;
+          return trial;
+        });
     if (failed(fitted))
       return failure();
     if (fitted->kept.residentCTAs == config.residentCTAs)

@@ -36,24 +36,21 @@ static int64_t residentCTAs(ModuleOp module) {
 }
 
 FailureOr<GpuCompilation>
-mlir::s2attn::compileForGpu(ModuleOp module,
-                            const ConvertS2AttnToGPUOptions &conversion) {
+mlir::s2attn::compileForGpu(ModuleOp module, StringRef chip,
+                            std::unique_ptr<Pass> conversion) {
   GpuCompilation compiled;
   compiled.converted = module.clone();
   PassManager convert(module.getContext());
-  ConvertS2AttnToGPUOptions once = conversion;
-  once.fitRegisters = false;
-  convert.addPass(createConvertS2AttnToGPU(once));
+  convert.addPass(std::move(conversion));
   if (failed(convert.run(*compiled.converted)))
     return failure();
   compiled.residentCTAs = residentCTAs(*compiled.converted);
   OwningOpRef<ModuleOp> lowered = compiled.converted->clone();
-  FailureOr<std::string> ptx = lowerToPtx(*lowered, conversion.chip);
+  FailureOr<std::string> ptx = lowerToPtx(*lowered, chip);
   if (failed(ptx))
     return failure();
   compiled.ptx = std::move(*ptx);
-  llvm::Expected<AssembledKernel> assembled =
-      assemblePtx(compiled.ptx, conversion.chip);
+  llvm::Expected<AssembledKernel> assembled = assemblePtx(compiled.ptx, chip);
   if (!assembled)
     return module.emitError("cubin generation failed: ")
                << llvm::toString(assembled.takeError()),
@@ -63,17 +60,19 @@ mlir::s2attn::compileForGpu(ModuleOp module,
 }
 
 FailureOr<SpillFreeCompilation>
-mlir::s2attn::compileWithoutSpills(ModuleOp module,
-                                   ConvertS2AttnToGPUOptions conversion) {
-  bool plannerPicks = conversion.ctasPerSM == 0;
-  FailureOr<GpuCompilation> compiled = compileForGpu(module, conversion);
+mlir::s2attn::compileWithoutSpills(ModuleOp module, StringRef chip,
+                                   int64_t ctasPerSM,
+                                   TrialConversion conversion) {
+  bool plannerPicks = ctasPerSM == 0;
+  FailureOr<GpuCompilation> compiled =
+      compileForGpu(module, chip, conversion(ctasPerSM));
   if (failed(compiled))
     return failure();
   SpillFreeCompilation result;
   while (compiled->assembled.spills() && plannerPicks &&
          compiled->residentCTAs > 1) {
-    conversion.ctasPerSM = compiled->residentCTAs - 1;
-    FailureOr<GpuCompilation> fewer = compileForGpu(module, conversion);
+    FailureOr<GpuCompilation> fewer =
+        compileForGpu(module, chip, conversion(compiled->residentCTAs - 1));
     if (failed(fewer))
       break;
     result.spilledAt.push_back(

@@ -34,10 +34,14 @@ struct GpuCompilation {
   int64_t residentCTAs = 0;
 };
 
+/// convert-s2attn-to-gpu for a trial compile at `ctasPerSM` CTAs per SM (0:
+/// the planner's pick), without fit-registers of its own.
+using TrialConversion = function_ref<std::unique_ptr<Pass>(int64_t ctasPerSM)>;
+
 /// Converts a clone of `module` with `conversion`, lowers it to PTX for
-/// `conversion.chip` and assembles it. Leaves `module` as it was.
-FailureOr<GpuCompilation>
-compileForGpu(ModuleOp module, const ConvertS2AttnToGPUOptions &conversion);
+/// `chip` and assembles it. Leaves `module` as it was.
+FailureOr<GpuCompilation> compileForGpu(ModuleOp module, StringRef chip,
+                                        std::unique_ptr<Pass> conversion);
 
 struct SpillFreeCompilation {
   GpuCompilation kept;
@@ -46,13 +50,13 @@ struct SpillFreeCompilation {
   SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
 };
 
-/// compileForGpu at the planner's occupancy and, while ptxas spills and the
-/// occupancy was the planner's own pick (conversion.ctasPerSM == 0), again
-/// for one CTA fewer per SM, down to one. A plan for fewer CTAs that does
-/// not compile keeps the spilling kernel. What still spills gets a warning
-/// at `module`.
+/// compileForGpu at `ctasPerSM` and, while ptxas spills and the occupancy was
+/// the planner's own pick (`ctasPerSM` == 0), again for one CTA fewer per
+/// SM, down to one. A plan for fewer CTAs that does not compile keeps the
+/// spilling kernel. What still spills gets a warning at `module`.
 FailureOr<SpillFreeCompilation>
-compileWithoutSpills(ModuleOp module, ConvertS2AttnToGPUOptions conversion);
+compileWithoutSpills(ModuleOp module, StringRef chip, int64_t ctasPerSM,
+                     TrialConversion conversion);
 
 } // namespace mlir::s2attn
 
