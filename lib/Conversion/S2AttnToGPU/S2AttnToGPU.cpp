@@ -3,6 +3,7 @@
 #include "SpillFreeCompile.h"
 
 #include "s2attn/Conversion/Passes.h"
+#include "s2attn/Conversion/Pipelines.h"
 #include "s2attn/Conversion/S2AttnToGPU/FlashKernel.h"
 #include "s2attn/Conversion/S2AttnToGPU/Ptxas.h"
 #include "s2attn/Dialect/S2Attn/IR/S2Attn.h"
@@ -11,8 +12,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -620,6 +623,17 @@ struct ConvertS2AttnToGPUPass
           ConvertS2AttnToGPUPass> {
   using ConvertS2AttnToGPUBase::ConvertS2AttnToGPUBase;
 
+  /// fit-registers runs the NVVM lowering inside this pass, whose dialects
+  /// must be loaded before any pass runs.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    ConvertS2AttnToGPUBase::getDependentDialects(registry);
+    if (!fitRegisters)
+      return;
+    OpPassManager lowering(ModuleOp::getOperationName());
+    buildNVVMLowering(lowering, chip, "isa");
+    lowering.getDependentDialects(registry);
+  }
+
   /// fit-registers needs ptxas; without it the planner's picks stand.
   bool ptxasFound(ModuleOp module) {
     llvm::Expected<std::string> ptxas = findPtxas();
@@ -631,24 +645,52 @@ struct ConvertS2AttnToGPUPass
     return false;
   }
 
+  /// The trial conversion: this pass with its options (Pass::clone copies
+  /// them; clonePass alone does not) at `ctas` CTAs per SM.
+  std::unique_ptr<Pass> trialConversion(int64_t ctas) const {
+    std::unique_ptr<Pass> trial = clone();
+    auto &options = cast<ConvertS2AttnToGPUPass>(*trial);
+    options.ctasPerSM = ctas;
+    options.fitRegisters = false;
+    return trial;
+  }
+
   /// Replans `config` for the occupancy at which ptxas compiles `op`'s
   /// kernel alone without spills (the same when the planner's pick does not
-  /// spill).
+  /// spill). What the trial compile says is held back: a retry that fails
+  /// keeps the kernel before it, and a trial that fails altogether leaves
+  /// the planner's pick with a warning, as a missing ptxas does.
   LogicalResult refitToRegisters(AttentionOp op, KernelChoices choices,
                                  FlashKernelConfig &config) {
-    OwningOpRef<ModuleOp> alone = moduleOfOne(op);
-    FailureOr<SpillFreeCompilation> fitted =
-        compileWithoutSpills(*alone, chip, /*ctasPerSM=*/0, [&](int64_t ctas) {
-          std::unique_ptr<Pass> trial = clonePass();
-          auto &options = static_cast<ConvertS2AttnToGPUPass &>(*trial);
-          options.ctasPerSM = ctas;
-          options.fitRegisters = false;
-          return trial;
-        });
-    if (failed(fitted))
-      return failure();
+    SmallVector<std::pair<DiagnosticSeverity, std::string>> held;
+    FailureOr<SpillFreeCompilation> fitted;
+    {
+      ScopedDiagnosticHandler hold(&getContext(), [&](Diagnostic &d) {
+        held.push_back({d.getSeverity(), d.str()});
+        return success();
+      });
+      OwningOpRef<ModuleOp> alone = moduleOfOne(op);
+      fitted = compileWithoutSpills(
+          *alone, chip, /*ctasPerSM=*/0,
+          [&](int64_t ctas) { return trialConversion(ctas); });
+    }
+    if (failed(fitted)) {
+      InFlightDiagnostic warning =
+          op.emitWarning("fit-registers could not compile this kernel alone, "
+                         "so it keeps the planner's ")
+          << config.residentCTAs << " CTAs per SM unchecked for spills";
+      for (const auto &[severity, message] : held)
+        if (severity == DiagnosticSeverity::Error)
+          warning.attachNote() << message;
+      return success();
+    }
+    for (const auto &[severity, message] : held)
+      if (severity == DiagnosticSeverity::Warning)
+        op.emitWarning(message);
     if (fitted->kept.residentCTAs == config.residentCTAs)
       return success();
+    assert(!fitted->spilledAt.empty() &&
+           "the trial and the final plan agree on the planner's pick");
     InFlightDiagnostic remark = op.emitRemark("ptxas spilled");
     for (auto [ctas, bytes] : fitted->spilledAt)
       remark << " " << bytes << " bytes at " << ctas << " CTAs per SM,";
@@ -748,7 +790,9 @@ struct ConvertS2AttnToGPUPass
       FailureOr<FlashKernelConfig> config = planKernel(op, choices);
       if (failed(config))
         return signalPassFailure();
-      if (fitting && failed(refitToRegisters(op, choices, *config)))
+      // At one CTA per SM there is no lower count to move to.
+      if (fitting && config->residentCTAs > 1 &&
+          failed(refitToRegisters(op, choices, *config)))
         return signalPassFailure();
       std::string name = "s2attn_fwd";
       for (int suffix = 0; symbols.lookup(name); ++suffix)

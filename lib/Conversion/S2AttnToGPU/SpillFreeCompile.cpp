@@ -1,4 +1,4 @@
-//===- SpillFreeCompile.cpp - compile a kernel that ptxas does not spill --===//
+//===- SpillFreeCompile.cpp - kernels ptxas does not spill ----------------===//
 
 #include "SpillFreeCompile.h"
 

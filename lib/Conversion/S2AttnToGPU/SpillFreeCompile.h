@@ -1,5 +1,4 @@
-//===- SpillFreeCompile.h - compile a kernel that ptxas does not spill -*- C++
-//-*-===//
+//===- SpillFreeCompile.h - kernels ptxas does not spill --------*- C++ -*-===//
 //
 // Whether a kernel fits the register cap its occupancy implies depends on
 // the pattern, the GQA group, the block and the head dim in ways only ptxas

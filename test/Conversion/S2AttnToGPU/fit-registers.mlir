@@ -1,12 +1,25 @@
 // REQUIRES: ptxas
-// fit-registers: with ctas-per-sm=0 each kernel is first compiled alone and
-// assembled by ptxas; while it spills under the register cap of the
-// planner's occupancy, the op is planned for one CTA fewer per SM, with a
-// remark that says so. A kernel that fits keeps the planner's pick, and a
-// ctas-per-sm the user gives is not second-guessed.
+// fit-registers: with ctas-per-sm=0 each kernel is first compiled alone, by
+// this pass with its options, and assembled by ptxas; while it spills under
+// the register cap of the planner's occupancy, the op is planned for one CTA
+// fewer per SM, with a remark that says so. A kernel that fits keeps the
+// planner's pick, and a ctas-per-sm the user gives is not second-guessed.
+// Which kernels spill is ptxas's call (CUDA 13.0 here: 4 bytes for
+// @spills_at_four at four CTAs, 128 registers).
 // RUN: s2-opt %s --convert-s2attn-to-gpu="fit-registers=true" -verify-diagnostics | FileCheck %s
 // RUN: s2-opt %s --convert-s2attn-to-gpu="fit-registers=true ctas-per-sm=1" | FileCheck %s --check-prefix=FIXED
+// The trial compiles with the pass's options: three K/V stages hold three
+// CTAs at head_dim 64 (56 KiB each), as does an A100's shared memory with
+// two; neither spills there, so nothing moves.
+// RUN: s2-opt %s --convert-s2attn-to-gpu="fit-registers=true stages=3" 2>%t.stages | FileCheck %s --check-prefix=THREE
+// RUN: FileCheck %s --check-prefix=QUIET --allow-empty < %t.stages
+// RUN: s2-opt %s --convert-s2attn-to-gpu="fit-registers=true chip=sm_80" 2>%t.sm80 | FileCheck %s --check-prefix=THREE
+// RUN: FileCheck %s --check-prefix=QUIET --allow-empty < %t.sm80
 
+// QUIET-NOT: remark: ptxas
+// THREE: nvvm.minctasm = 3
+// THREE: nvvm.minctasm = 2
+// THREE: nvvm.minctasm = 3
 // CHECK-LABEL: gpu.module @s2attn_kernels
 // CHECK: gpu.func @s2attn_fwd({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 3 : i32}
 // CHECK: gpu.func @s2attn_fwd_0({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 2 : i32}
