@@ -214,6 +214,44 @@ BlockSchedule s2attn::ref::buildSchedule(const BlockPattern &pattern,
   return schedule;
 }
 
+bool s2attn::ref::rowsSharedByHeads(const BlockSchedule &schedule) {
+  if (schedule.headsShareRows)
+    return true;
+  int64_t tiles = schedule.numQTiles;
+  int64_t headEntries = schedule.rowPtr[tiles];
+  for (int64_t head = 1; head < schedule.heads; ++head) {
+    int64_t base = schedule.rowPtr[head * tiles];
+    for (int64_t tile = 0; tile < tiles; ++tile) {
+      int64_t row = head * tiles + tile;
+      if (schedule.rowPtr[row + 1] - base != schedule.rowPtr[tile + 1] ||
+          schedule.numUnmasked[row] != schedule.numUnmasked[tile])
+        return false;
+    }
+    if (!std::equal(schedule.kvBlocks.begin() + base,
+                    schedule.kvBlocks.begin() + base + headEntries,
+                    schedule.kvBlocks.begin()) ||
+        !std::equal(schedule.rowMasks.begin() + base,
+                    schedule.rowMasks.begin() + base + headEntries,
+                    schedule.rowMasks.begin()))
+      return false;
+  }
+  return true;
+}
+
+bool s2attn::ref::shareRowsAcrossHeads(BlockSchedule &schedule) {
+  if (schedule.headsShareRows || schedule.heads <= 1 ||
+      !rowsSharedByHeads(schedule))
+    return false;
+  int64_t tiles = schedule.numQTiles;
+  int64_t entries = schedule.rowPtr[tiles];
+  schedule.rowPtr.resize(tiles + 1);
+  schedule.numUnmasked.resize(tiles);
+  schedule.kvBlocks.resize(entries);
+  schedule.rowMasks.resize(entries);
+  schedule.headsShareRows = true;
+  return true;
+}
+
 std::optional<EmptyRow> s2attn::ref::findEmptyRow(const BlockPattern &pattern,
                                                   const ProblemShape &shape,
                                                   const Positions &positions) {

@@ -214,6 +214,7 @@ struct MaterializeSchedulePass
     if (*kind == ScheduleKind::Exact) {
       schedule =
           ref::buildSchedule(*pattern, *shape, *positions, plan.getQTile());
+      ref::shareRowsAcrossHeads(*schedule);
       if (static_cast<int64_t>(schedule->kvBlocks.size()) > maxExactEntries &&
           choice == KindChoice::Auto) {
         *kind = hasClosedForm(op.getPattern()) ? ScheduleKind::ClosedForm
@@ -242,8 +243,10 @@ struct MaterializeSchedulePass
       gridPositions.qStart = 0;
       schedule = ref::buildSchedule(*pattern, gridShape, gridPositions,
                                     plan.getQTile());
+      ref::shareRowsAcrossHeads(*schedule);
     }
 
+    bool headsShareRows = schedule && schedule->headsShareRows;
     OpBuilder builder(op);
     Location loc = op.getLoc();
     SmallVector<Value> arrays;
@@ -273,7 +276,7 @@ struct MaterializeSchedulePass
         builder, loc, op.getResultTypes(), op.getQuery(), op.getKey(),
         op.getValue(), op.getOutput(), op.getLse(), qStart, kvStart, arrays,
         *kind, op.getPattern(), plan, op.getCausal(),
-        llvm::APFloat(op.getScaleOrDefault()));
+        llvm::APFloat(op.getScaleOrDefault()), headsShareRows);
     op.replaceAllUsesWith(scheduled.getResults());
     op.erase();
     return success();

@@ -168,6 +168,11 @@ private:
   void emitTile(ValueRange ivs);
   void emitLoadQuery();
   void emitWalk();
+  /// Rows of the exact or grid schedule per head (all of them when the
+  /// heads share rows).
+  Value scheduleRowsPerHead();
+  /// This head's schedule row for tile `tileInRows` of its rows.
+  Value scheduleRow(Value tileInRows, Value rowsPerHead);
   void emitExactWalk();
   void emitGridWalk();
   void emitClosedFormWalk();
@@ -333,10 +338,20 @@ void TileEmitter::emitWalk() {
   }
 }
 
+Value TileEmitter::scheduleRowsPerHead() {
+  int64_t copies = op.getHeadsShareRows() ? 1 : heads;
+  return arith::DivUIOp::create(b, sub(dim(op.getRowPtr(), 0), idx(1)),
+                                idx(copies));
+}
+
+Value TileEmitter::scheduleRow(Value tileInRows, Value rowsPerHead) {
+  if (op.getHeadsShareRows())
+    return tileInRows;
+  return add(mul(head, rowsPerHead), tileInRows);
+}
+
 void TileEmitter::emitExactWalk() {
-  Value rowsPerHead = arith::DivUIOp::create(
-      b, sub(dim(op.getRowPtr(), 0), idx(1)), idx(heads));
-  Value row = add(mul(head, rowsPerHead), tileIdx);
+  Value row = scheduleRow(tileIdx, scheduleRowsPerHead());
   auto load = [&](Value array, Value index) {
     return memref::LoadOp::create(b, array, ValueRange{index}).getResult();
   };
@@ -356,13 +371,12 @@ void TileEmitter::emitExactWalk() {
 }
 
 void TileEmitter::emitGridWalk() {
-  Value gridTiles = arith::DivUIOp::create(
-      b, sub(dim(op.getRowPtr(), 0), idx(1)), idx(heads));
+  Value gridTiles = scheduleRowsPerHead();
   // Tiles past the grid have no row: their queries attend nothing.
   Value inGrid = andI(cmp(arith::CmpIPredicate::sge, tile, idx(0)),
                       cmp(arith::CmpIPredicate::slt, tile, gridTiles));
   ifThen(inGrid, [&] {
-    Value row = add(mul(head, gridTiles), tile);
+    Value row = scheduleRow(tile, gridTiles);
     auto load = [&](Value array, Value index) {
       return memref::LoadOp::create(b, array, ValueRange{index}).getResult();
     };

@@ -5,27 +5,31 @@
 
 // Static shapes: the exact CSR schedule of the reference library. 40
 // queries in one 64-token Merge-Q tile (4 block rows, the last one outside
-// the chunk, so its bit is always set); head 0 and head 1 share KV head 0.
-// Key block 0 is head 0's stripe; row masks 0b1010 and 0b1100 keep block
-// rows 1 and 2 to their diagonal blocks, which are masked entries.
-// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_row_ptr : memref<3xi32> = dense<[0, 3, 6]> {alignment = 64 : i64}
-// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_kv_blocks : memref<6xi32> = dense<[0, 1, 2, 0, 1, 2]>
-// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_row_masks : memref<6xi32> = dense<[15, 10, 12, 15, 10, 12]>
-// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_num_unmasked : memref<2xi32> = dense<0>
+// the chunk, so its bit is always set); head 0 and head 1 share KV head 0,
+// and so its stripes: their rows are the same, kept once (heads_share_rows).
+// Key block 0 is the stripe; row masks 0b1010 and 0b1100 keep block rows 1
+// and 2 to their diagonal blocks, which are masked entries.
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_row_ptr : memref<2xi32> = dense<[0, 3]> {alignment = 64 : i64}
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_kv_blocks : memref<3xi32> = dense<[0, 1, 2]>
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_row_masks : memref<3xi32> = dense<[15, 10, 12]>
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule0_num_unmasked : memref<1xi32> = dense<0>
+// Two KV heads whose stripes differ (@per_head_rows below): one row each.
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule1_row_ptr : memref<3xi32> = dense<[0, 2, 4]>
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule1_kv_blocks : memref<4xi32> = dense<[0, 2, 1, 2]>
 // The grid schedule of @dynamic_mask below (globals come first).
-// CHECK-DAG: memref.global "private" constant @__s2attn_schedule4_row_ptr : memref<3xi32> = dense<[0, 1, 3]>
-// CHECK-DAG: memref.global "private" constant @__s2attn_schedule4_kv_blocks : memref<3xi32> = dense<[0, 0, 1]>
-// CHECK-DAG: memref.global "private" constant @__s2attn_schedule4_row_masks : memref<3xi32> = dense<1>
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule5_row_ptr : memref<3xi32> = dense<[0, 1, 3]>
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule5_kv_blocks : memref<3xi32> = dense<[0, 0, 1]>
+// CHECK-DAG: memref.global "private" constant @__s2attn_schedule5_row_masks : memref<3xi32> = dense<1>
 // CHECK-LABEL: func.func @static_memrefs
-// CHECK-DAG: %[[RP:.*]] = memref.get_global @__s2attn_schedule0_row_ptr : memref<3xi32>
-// CHECK-DAG: %[[KB:.*]] = memref.get_global @__s2attn_schedule0_kv_blocks : memref<6xi32>
-// CHECK-DAG: %[[RM:.*]] = memref.get_global @__s2attn_schedule0_row_masks : memref<6xi32>
-// CHECK-DAG: %[[NU:.*]] = memref.get_global @__s2attn_schedule0_num_unmasked : memref<2xi32>
+// CHECK-DAG: %[[RP:.*]] = memref.get_global @__s2attn_schedule0_row_ptr : memref<2xi32>
+// CHECK-DAG: %[[KB:.*]] = memref.get_global @__s2attn_schedule0_kv_blocks : memref<3xi32>
+// CHECK-DAG: %[[RM:.*]] = memref.get_global @__s2attn_schedule0_row_masks : memref<3xi32>
+// CHECK-DAG: %[[NU:.*]] = memref.get_global @__s2attn_schedule0_num_unmasked : memref<1xi32>
 // CHECK: s2attn.scheduled_attention ins(%arg0, %arg1, %arg2 : memref<1x40x2x8xf32>, memref<1x40x1x8xf32>, memref<1x40x1x8xf32>)
 // CHECK-SAME: outs(%arg3 : memref<1x40x2x8xf32>, %arg4 : memref<1x2x40xf32>)
 // CHECK-SAME: q_start = %{{[^ ]*}} kv_start = %{{[^ ]*}}
-// CHECK-SAME: schedule = exact(%[[RP]], %[[KB]], %[[RM]], %[[NU]] : memref<3xi32>, memref<6xi32>, memref<6xi32>, memref<2xi32>)
-// CHECK-SAME: plan = #s2attn.plan<q_tile = 64, kv_tile = 16, merge_q = true>, scale = 0.3535{{[0-9]*}} : f64}
+// CHECK-SAME: schedule = exact(%[[RP]], %[[KB]], %[[RM]], %[[NU]] : memref<2xi32>, memref<3xi32>, memref<3xi32>, memref<1xi32>)
+// CHECK-SAME: {heads_share_rows, plan = #s2attn.plan<q_tile = 64, kv_tile = 16, merge_q = true>, scale = 0.3535{{[0-9]*}} : f64}
 // CHECK-NOT: s2attn.attention
 func.func @static_memrefs(%q: memref<1x40x2x8xf32>, %k: memref<1x40x1x8xf32>, %v: memref<1x40x1x8xf32>,
                           %o: memref<1x40x2x8xf32>, %l: memref<1x2x40xf32>) {
@@ -33,6 +37,22 @@ func.func @static_memrefs(%q: memref<1x40x2x8xf32>, %k: memref<1x40x1x8xf32>, %v
       outs(%o : memref<1x40x2x8xf32>, %l : memref<1x2x40xf32>)
       pattern = #s2attn.local_stride<block = 16, local = 1, stride = 2>
       {s2attn.plan = #s2attn.plan<q_tile = 64, kv_tile = 16, merge_q = true>}
+  return
+}
+
+// Two heads with a KV head each: head 0's stripe is block 0, head 1's block
+// 1, so 16 queries in one 16-token tile (positions 32..47) walk different
+// rows and the schedule keeps one row per head.
+// CHECK-LABEL: func.func @per_head_rows
+// CHECK: s2attn.scheduled_attention
+// CHECK-SAME: schedule = exact(%{{.*}} : memref<3xi32>, memref<4xi32>, memref<4xi32>, memref<2xi32>)
+// CHECK-NOT: heads_share_rows
+// CHECK-SAME: plan = #s2attn.plan<q_tile = 16, kv_tile = 16>
+func.func @per_head_rows(%q: memref<1x16x2x8xf32>, %k: memref<1x48x2x8xf32>, %o: memref<1x16x2x8xf32>) {
+  s2attn.attention ins(%q, %k, %k : memref<1x16x2x8xf32>, memref<1x48x2x8xf32>, memref<1x48x2x8xf32>)
+      outs(%o : memref<1x16x2x8xf32>)
+      pattern = #s2attn.local_stride<block = 16, local = 1, stride = 2>
+      {s2attn.plan = #s2attn.plan<q_tile = 16, kv_tile = 16>}
   return
 }
 

@@ -44,7 +44,7 @@ func.func @wrong_array_count(%q: memref<1x32x1x8xf32>, %k: memref<1x32x1x8xf32>,
 
 func.func @row_ptr_length(%q: memref<1x32x2x8xf32>, %k: memref<1x32x1x8xf32>, %i: index,
                           %rp: memref<4xi32>, %a: memref<5xi32>, %n: memref<3xi32>) {
-  // expected-error @+1 {{row_ptr must hold heads * num_q_tiles + 1 = 2 * n + 1 entries, got 'memref<4xi32>'}}
+  // expected-error @+1 {{row_ptr must hold heads * num_q_tiles + 1 = 2 * n + 1 entries, got 'memref<4xi32>' (or num_q_tiles + 1 with heads_share_rows)}}
   s2attn.scheduled_attention ins(%q, %k, %k : memref<1x32x2x8xf32>, memref<1x32x1x8xf32>, memref<1x32x1x8xf32>)
       outs(%q : memref<1x32x2x8xf32>) q_start = %i kv_start = %i
       schedule = exact(%rp, %a, %a, %n : memref<4xi32>, memref<5xi32>, memref<5xi32>, memref<3xi32>)
@@ -156,5 +156,27 @@ func.func @pattern_problem(%q: memref<1x32x2x8xf32>, %k: memref<1x32x2x8xf32>, %
       outs(%q : memref<1x32x2x8xf32>) q_start = %i kv_start = %i schedule = closed_form
       pattern = #s2attn.block_mask<block = 16, mask = dense<true> : tensor<3x2x2xi1>>
       {plan = #s2attn.plan<q_tile = 16, kv_tile = 16>, scale = 1.0 : f64}
+  return
+}
+
+// -----
+
+func.func @shared_rows_closed_form(%q: memref<1x32x2x8xf32>, %k: memref<1x32x1x8xf32>, %i: index) {
+  // expected-error @+1 {{heads_share_rows describes the arrays of an exact or grid schedule; a closed_form schedule has none}}
+  s2attn.scheduled_attention ins(%q, %k, %k : memref<1x32x2x8xf32>, memref<1x32x1x8xf32>, memref<1x32x1x8xf32>)
+      outs(%q : memref<1x32x2x8xf32>) q_start = %i kv_start = %i schedule = closed_form
+      pattern = #s2attn.dense<block = 16> {heads_share_rows, plan = #s2attn.plan<q_tile = 16, kv_tile = 16>, scale = 1.0 : f64}
+  return
+}
+
+// -----
+
+func.func @shared_rows_empty_row_ptr(%q: memref<1x32x2x8xf32>, %k: memref<1x32x1x8xf32>, %i: index,
+                                     %rp: memref<0xi32>, %a: memref<5xi32>, %n: memref<0xi32>) {
+  // expected-error @+1 {{row_ptr must hold num_q_tiles + 1 entries (rows shared by all heads), got 'memref<0xi32>'}}
+  s2attn.scheduled_attention ins(%q, %k, %k : memref<1x32x2x8xf32>, memref<1x32x1x8xf32>, memref<1x32x1x8xf32>)
+      outs(%q : memref<1x32x2x8xf32>) q_start = %i kv_start = %i
+      schedule = exact(%rp, %a, %a, %n : memref<0xi32>, memref<5xi32>, memref<5xi32>, memref<0xi32>)
+      pattern = #s2attn.dense<block = 16> {heads_share_rows, plan = #s2attn.plan<q_tile = 16, kv_tile = 16>, scale = 1.0 : f64}
   return
 }

@@ -72,3 +72,16 @@ func.func @planned(%q: tensor<1x128x2x64xf16>, %k: tensor<1x128x2x64xf16>, %v: t
       -> tensor<1x128x2x64xf16>
   return %r : tensor<1x128x2x64xf16>
 }
+
+// CHECK-LABEL: func.func @shared_rows
+// CHECK: schedule = exact(%{{.*}} : memref<2xi32>, memref<3xi32>, memref<3xi32>, memref<1xi32>)
+// CHECK-SAME: {heads_share_rows, plan = #s2attn.plan<q_tile = 64, kv_tile = 16, merge_q = true>
+func.func @shared_rows(%q: memref<1x40x2x8xf32>, %k: memref<1x40x1x8xf32>, %rp: memref<2xi32>,
+                       %a: memref<3xi32>, %n: memref<1xi32>, %i: index) {
+  s2attn.scheduled_attention ins(%q, %k, %k : memref<1x40x2x8xf32>, memref<1x40x1x8xf32>, memref<1x40x1x8xf32>)
+      outs(%q : memref<1x40x2x8xf32>) q_start = %i kv_start = %i
+      schedule = exact(%rp, %a, %a, %n : memref<2xi32>, memref<3xi32>, memref<3xi32>, memref<1xi32>)
+      pattern = #s2attn.local_stride<block = 16, local = 1, stride = 2>
+      {heads_share_rows, plan = #s2attn.plan<q_tile = 64, kv_tile = 16, merge_q = true>, scale = 0.35355339059327373 : f64}
+  return
+}

@@ -138,3 +138,24 @@ func.func @grid(%q: memref<1x?x1x8xf32>, %rp: memref<3xi32>, %kb: memref<3xi32>,
       {plan = #s2attn.plan<q_tile = 16, kv_tile = 16>, scale = 0.5 : f64}
   return
 }
+
+// Rows shared by the heads (heads_share_rows): two tiles of 16 queries, one
+// row each for both heads, so a head reads the row of its tile alone, not
+// head * 2 + tile.
+// CHECK-LABEL: func.func @shared_rows
+// CHECK-SAME: %[[RP:[^:]*]]: memref<3xi32>, %{{[^:]*}}: memref<3xi32>, %{{[^:]*}}: memref<3xi32>, %[[NU:[^:]*]]: memref<2xi32>)
+// CHECK: scf.parallel (%[[H:.*]], %[[T:.*]]) = (%c0, %c0) to (%c2, %c2) step (%c1, %c1) {
+// CHECK-NOT: arith.muli %[[H]]
+// CHECK:   memref.load %[[RP]][%[[T]]] : memref<3xi32>
+// CHECK:   %[[NEXT:.*]] = arith.addi %[[T]], %c1 : index
+// CHECK:   memref.load %[[RP]][%[[NEXT]]] : memref<3xi32>
+// CHECK:   memref.load %[[NU]][%[[T]]] : memref<2xi32>
+func.func @shared_rows(%q: memref<1x32x2x8xf32>, %rp: memref<3xi32>, %kb: memref<3xi32>, %rm: memref<3xi32>, %nu: memref<2xi32>) {
+  %c0 = arith.constant 0 : index
+  s2attn.scheduled_attention ins(%q, %q, %q : memref<1x32x2x8xf32>, memref<1x32x2x8xf32>, memref<1x32x2x8xf32>)
+      outs(%q : memref<1x32x2x8xf32>) q_start = %c0 kv_start = %c0
+      schedule = exact(%rp, %kb, %rm, %nu : memref<3xi32>, memref<3xi32>, memref<3xi32>, memref<2xi32>)
+      pattern = #s2attn.dense<block = 16>
+      {heads_share_rows, plan = #s2attn.plan<q_tile = 16, kv_tile = 16>, scale = 0.5 : f64}
+  return
+}

@@ -415,6 +415,54 @@ TEST(Schedule, SharedPatternsGiveIdenticalRows) {
   }
 }
 
+TEST(Schedule, DenseHeadsShareOneCopyOfTheirRows) {
+  DensePattern pattern(16, true);
+  ProblemShape shape;
+  shape.heads = 4;
+  shape.kvHeads = 2;
+  shape.qLen = shape.kvLen = 50;
+  BlockSchedule full = buildSchedule(pattern, shape, Positions(), 16);
+  BlockSchedule shared = full;
+  ASSERT_TRUE(shareRowsAcrossHeads(shared));
+  EXPECT_TRUE(shared.headsShareRows);
+  EXPECT_EQ(shared.numRows(), full.numQTiles);
+  EXPECT_EQ(shared.rowPtr.size(), size_t(full.numQTiles + 1));
+  EXPECT_EQ(shared.kvBlocks.size() * 4, full.kvBlocks.size());
+  for (int64_t head = 0; head < shape.heads; ++head) {
+    for (int64_t tile = 0; tile < full.numQTiles; ++tile) {
+      int64_t fullRow = full.row(head, tile),
+              sharedRow = shared.row(head, tile);
+      EXPECT_EQ(rowBlocks(shared, sharedRow), rowBlocks(full, fullRow));
+      EXPECT_EQ(rowMasks(shared, sharedRow), rowMasks(full, fullRow));
+      EXPECT_EQ(shared.numUnmasked[sharedRow], full.numUnmasked[fullRow]);
+    }
+  }
+  // Once shared, nothing more to do.
+  EXPECT_FALSE(shareRowsAcrossHeads(shared));
+}
+
+TEST(Schedule, HeadsWithTheirOwnStripesKeepTheirRows) {
+  LocalStridePattern pattern = specExample();
+  ProblemShape shape;
+  shape.heads = shape.kvHeads = 4;
+  shape.qLen = shape.kvLen = 128;
+  BlockSchedule schedule = buildSchedule(pattern, shape, Positions(), 16);
+  EXPECT_FALSE(rowsSharedByHeads(schedule));
+  EXPECT_FALSE(shareRowsAcrossHeads(schedule));
+  EXPECT_FALSE(schedule.headsShareRows);
+  EXPECT_EQ(schedule.numRows(), 32);
+}
+
+TEST(Schedule, OneHeadIsNotMarkedShared) {
+  DensePattern pattern(16, false);
+  ProblemShape shape;
+  shape.qLen = shape.kvLen = 40;
+  BlockSchedule schedule = buildSchedule(pattern, shape, Positions(), 16);
+  EXPECT_TRUE(rowsSharedByHeads(schedule));
+  EXPECT_FALSE(shareRowsAcrossHeads(schedule));
+  EXPECT_FALSE(schedule.headsShareRows);
+}
+
 //===----------------------------------------------------------------------===//
 // findEmptyRow
 //===----------------------------------------------------------------------===//

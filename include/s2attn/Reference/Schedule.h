@@ -29,7 +29,8 @@ struct BlockSchedule {
   /// Absolute index of the first query tile that intersects the chunk.
   int64_t firstQTile = 0;
   int64_t numQTiles = 0;
-  /// CSR over rows r = head * numQTiles + (t - firstQTile).
+  /// CSR over rows r = head * numQTiles + (t - firstQTile), or, when
+  /// headsShareRows, rows r = t - firstQTile that every head walks.
   std::vector<int64_t> rowPtr;
   /// Absolute key block of each entry.
   std::vector<int64_t> kvBlocks;
@@ -39,9 +40,15 @@ struct BlockSchedule {
   std::vector<uint32_t> rowMasks;
   /// Per row: the number of leading entries that need no token mask.
   std::vector<int64_t> numUnmasked;
+  /// One head's rows serve every head (shareRowsAcrossHeads).
+  bool headsShareRows = false;
 
   int64_t subRows() const { return qTile / blockSize; }
-  int64_t numRows() const { return heads * numQTiles; }
+  int64_t numRows() const { return (headsShareRows ? 1 : heads) * numQTiles; }
+  /// The row of `head` for tile firstQTile + tileInChunk.
+  int64_t row(int64_t head, int64_t tileInChunk) const {
+    return (headsShareRows ? 0 : head * numQTiles) + tileInChunk;
+  }
   int64_t rowLength(int64_t row) const {
     return rowPtr[row + 1] - rowPtr[row];
   }
@@ -55,6 +62,14 @@ struct BlockSchedule {
 BlockSchedule buildSchedule(const BlockPattern &pattern,
                             const ProblemShape &shape,
                             const Positions &positions, int64_t qTile);
+
+/// Whether every head's rows repeat head 0's (dense and window patterns, one
+/// mask for all heads, or heads whose stripes miss the problem).
+bool rowsSharedByHeads(const BlockSchedule &schedule);
+
+/// Keeps only head 0's rows, marked headsShareRows, when rowsSharedByHeads:
+/// a 32-head schedule becomes 32 times smaller. Returns whether it did.
+bool shareRowsAcrossHeads(BlockSchedule &schedule);
 
 /// A query row that attends no key.
 struct EmptyRow {

@@ -110,15 +110,26 @@ LogicalResult ScheduledAttentionOp::verify() {
            << expectedArrays
            << " arrays (row_ptr, kv_blocks, row_masks[, num_unmasked]), got "
            << getSchedule().size();
+  if (kind == ScheduleKind::ClosedForm && getHeadsShareRows())
+    return emitOpError("heads_share_rows describes the arrays of an exact or "
+                       "grid schedule; a closed_form schedule has none");
   if (kind != ScheduleKind::ClosedForm) {
     auto rowPtrType = cast<ShapedType>(getRowPtr().getType());
     auto blocksType = cast<ShapedType>(getKvBlocks().getType());
     auto masksType = cast<ShapedType>(getRowMasks().getType());
-    if (rowPtrType.hasStaticShape() &&
-        (rowPtrType.getDimSize(0) < 1 ||
-         (rowPtrType.getDimSize(0) - 1) % heads != 0))
+    if (getHeadsShareRows()) {
+      if (rowPtrType.hasStaticShape() && rowPtrType.getDimSize(0) < 1)
+        return emitOpError("row_ptr must hold num_q_tiles + 1 entries (rows "
+                           "shared by all heads), got ")
+               << rowPtrType;
+    } else if (rowPtrType.hasStaticShape() &&
+               (rowPtrType.getDimSize(0) < 1 ||
+                (rowPtrType.getDimSize(0) - 1) % heads != 0)) {
       return emitOpError("row_ptr must hold heads * num_q_tiles + 1 = ")
-             << heads << " * n + 1 entries, got " << rowPtrType;
+             << heads << " * n + 1 entries, got " << rowPtrType
+             << (heads > 1 ? " (or num_q_tiles + 1 with heads_share_rows)"
+                           : "");
+    }
     if (dimsConflict(blocksType.getDimSize(0), masksType.getDimSize(0)))
       return emitOpError("kv_blocks and row_masks must have one entry per "
                          "schedule entry, got ")

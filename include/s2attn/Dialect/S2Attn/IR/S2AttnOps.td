@@ -156,11 +156,16 @@ def S2Attn_ScheduledAttentionOp : S2Attn_Op<"scheduled_attention", [
       this problem. Row `h * num_q_tiles + (t - first_q_tile)` lists the
       absolute key blocks of query head `h` and tile `t`, the first
       `num_unmasked[row]` of them needing no token mask; bit `s` of a row mask
-      says that block row `s` of a Merge-Q tile attends the entry.
+      says that block row `s` of a Merge-Q tile attends the entry. With
+      `heads_share_rows`, the arrays hold head 0's rows only (row
+      `t - first_q_tile`), which every head walks: patterns whose rows do not
+      depend on the head (dense, windows, one mask for all heads) keep one
+      copy instead of one per head.
     * `grid(%row_ptr, %kv_blocks, %row_masks)`: the same arrays over every
       tile of a bounded block grid starting at position 0 (a block mask's
       grid); used when lengths or positions are dynamic. Entries outside the
       keys are skipped and the token mask is decided per entry at run time.
+      `heads_share_rows` applies as for `exact`.
     * `closed_form`: no arrays; the tiled loop computes each row from the
       pattern (local window plus stripes, or every block). Only local-stride
       and dense patterns have one.
@@ -190,7 +195,8 @@ def S2Attn_ScheduledAttentionOp : S2Attn_Op<"scheduled_attention", [
     S2Attn_PatternAttrInterface:$pattern,
     S2Attn_PlanAttr:$plan,
     DefaultValuedAttr<BoolAttr, "true">:$causal,
-    F64Attr:$scale
+    F64Attr:$scale,
+    UnitAttr:$heads_share_rows
   );
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
