@@ -17,6 +17,13 @@
 using namespace mlir::s2attn;
 
 llvm::Expected<std::string> mlir::s2attn::findPtxas() {
+  if (const char *chosen = std::getenv("S2ATTN_PTXAS"); chosen && *chosen) {
+    if (llvm::sys::fs::can_execute(chosen))
+      return std::string(chosen);
+    return llvm::createStringError("ptxas not found: $S2ATTN_PTXAS is '" +
+                                   std::string(chosen) +
+                                   "', which is not an executable file");
+  }
   std::string looked;
   for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"}) {
     const char *root = std::getenv(variable);

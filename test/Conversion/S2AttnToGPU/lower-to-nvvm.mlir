@@ -11,6 +11,10 @@
 // RUN: %if ptxas %{ s2-opt %s --s2attn-lower-to-nvvm="format=isa" 2>%t.remarks | FileCheck %s --check-prefix=THREE %}
 // RUN: %if ptxas %{ FileCheck %s --check-prefix=FIT < %t.remarks %}
 // RUN: %if ptxas %{ s2-opt %s --s2attn-lower-to-nvvm | FileCheck %s --check-prefix=CUBIN %}
+// Without ptxas (S2ATTN_PTXAS names none), PTX still comes out, at the
+// planner's pick, with a warning that says so.
+// RUN: env S2ATTN_PTXAS=%t.none s2-opt %s --s2attn-lower-to-nvvm="format=isa" 2>%t.warning | FileCheck %s --check-prefixes=CHECK,SM90
+// RUN: FileCheck %s --check-prefix=NOPTXAS < %t.warning
 
 // CHECK: llvm.func @attn(
 // CHECK: gpu.launch_func @s2attn_kernels::@s2attn_fwd
@@ -28,6 +32,7 @@
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 
 // THREE: .minnctapersm 3
+// NOPTXAS: warning: convert-s2attn-to-gpu: fit-registers keeps the planner's CTAs per SM unchecked for spills: ptxas not found: $S2ATTN_PTXAS is '{{.*}}.none', which is not an executable file
 // FIT: remark: ptxas spilled {{[1-9][0-9]*}} bytes at 4 CTAs per SM, so the kernel is planned for 3 CTAs per SM
 
 // CUBIN: gpu.binary @s2attn_kernels  [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, properties = {{{.*}}}, bin = "\7FELF

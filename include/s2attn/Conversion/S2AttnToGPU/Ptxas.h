@@ -28,9 +28,10 @@ struct AssembledKernel {
   bool spills() const { return spillStoreBytes > 0 || spillLoadBytes > 0; }
 };
 
-/// ptxas of the CUDA toolkit that gpu-module-to-binary would use:
-/// $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH /bin/ptxas, else ptxas on PATH, else
-/// /usr/local/cuda/bin/ptxas. An error names the places looked at.
+/// $S2ATTN_PTXAS when set (and nothing else); otherwise ptxas of the CUDA
+/// toolkit that gpu-module-to-binary would use: $CUDA_ROOT, $CUDA_HOME or
+/// $CUDA_PATH /bin/ptxas, else ptxas on PATH, else /usr/local/cuda/bin/ptxas.
+/// An error names the places looked at.
 llvm::Expected<std::string> findPtxas();
 
 /// Assembles `ptx` for `chip` (sm_80, sm_90a) at ptxas's -O2, as
