@@ -539,6 +539,8 @@ DYNAMIC_CASES = [
          doc="ls_positions with dynamic batch, lengths and positions (closed-form schedule)"),
     dict(MASK_CASES[0], name="dyn_mask", dynamic=True, batch=1, QL=24, KL=40, q_start=16, kv_start=0,
          doc="block_mask with dynamic shapes (grid schedule), q_start 16"),
+    dict(MASK_CASES[1], name="dyn_mask_shared", dynamic=True,
+         doc="mask_bidir_offset with dynamic shapes: one mask for both heads, so one grid schedule row per tile for both (heads_share_rows)"),
     dict(name="dyn_empty_rows", dtype="f32", batch=1, QL=20, KL=20, H=2, G=1, D=8, dynamic=True,
          causal=True, lse=True, q_start=0, kv_start=16, pattern=dict(LS, block=16, local=2, stride=2),
          doc="queries 0..15 precede every key (kv_start 16): they output 0 and LSE -inf, not NaN"),
