@@ -253,4 +253,27 @@ CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
   return api.cuLaunchKernelEx(&config, kernel, params, extra);
 }
 
+bool isCapturing(const CudaDriverApi &api, CUstream stream) {
+  CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_NONE;
+  return api.cuStreamIsCapturing &&
+         api.cuStreamIsCapturing(stream, &status) == CUDA_SUCCESS &&
+         status != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
+Status launchAfterPrevious(const CudaDriverApi &api, CUevent &last,
+                           CUstream stream,
+                           const std::function<Status()> &launch) {
+  if (isCapturing(api, stream))
+    return launch();
+  if (!last)
+    S2ATTN_CU_RETURN_IF_ERROR(api,
+                              cuEventCreate(&last, CU_EVENT_DISABLE_TIMING));
+  else
+    S2ATTN_CU_RETURN_IF_ERROR(api, cuStreamWaitEvent(stream, last, 0));
+  if (Status status = launch(); !status.ok())
+    return status;
+  S2ATTN_CU_RETURN_IF_ERROR(api, cuEventRecord(last, stream));
+  return Status::success();
+}
+
 } // namespace s2attn::rt

@@ -15,6 +15,8 @@
 
 #include <cuda.h>
 
+#include <functional>
+
 namespace s2attn::rt {
 
 /// CTAs a thread block cluster holds without opting in
@@ -94,6 +96,22 @@ struct LaunchShape {
 CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
                       const LaunchShape &shape, CUstream stream, void **params,
                       void **extra);
+
+/// Whether `stream` is being captured into a CUDA graph (false when the
+/// driver cannot say).
+bool isCapturing(const CudaDriverApi &api, CUstream stream);
+
+/// Launches of a kernel whose module keeps state for its next launch (grid
+/// splits' counters) must not overlap: `launch`, a launch on `stream`,
+/// first waits for the previous one recorded in `last`, on whatever stream
+/// (equal handles need not be one stream: the per-thread default stream, a
+/// reused handle), and is recorded there in turn. Callers serialize the
+/// calls for one `last`. A capture cannot wait on an event recorded outside
+/// it, so captured launches keep only their stream's order
+/// (docs/artifact-format.md).
+Status launchAfterPrevious(const CudaDriverApi &api, CUevent &last,
+                           CUstream stream,
+                           const std::function<Status()> &launch);
 
 } // namespace s2attn::rt
 

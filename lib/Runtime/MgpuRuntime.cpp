@@ -17,9 +17,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 using namespace s2attn::rt;
 
@@ -117,6 +119,67 @@ bool requireHandle(const char *function, const void *handle, const char *what,
   recordError(function,
               makeError(S2ATTN_ERROR_INVALID_ARGUMENT, what, " is NULL", hint));
   return false;
+}
+
+/// Kernels whose module keeps state for their next launch: grid splits'
+/// counters, the global `<kernel>_grid_counts` (ordered_launches in
+/// docs/artifact-format.md). Their launches wait for each other across
+/// streams, as the C API's do.
+struct OrderedKernel {
+  CUmodule module = nullptr;
+  CUevent lastLaunch = nullptr;
+};
+
+struct OrderedKernels {
+  std::mutex mutex;
+  std::unordered_map<CUfunction, OrderedKernel> kernels;
+};
+
+OrderedKernels &orderedKernels() {
+  static OrderedKernels registry;
+  return registry;
+}
+
+/// Registers `kernel` of `module` when the module holds its counters (the
+/// driver finds a module's globals by name, private ones included).
+void noteOrderedLaunches(const CudaDriverApi &api, CUmodule module,
+                         CUfunction kernel, const char *name) {
+  CUdeviceptr counters = 0;
+  size_t bytes = 0;
+  std::string symbol = std::string(name) + "_grid_counts";
+  if (api.cuModuleGetGlobal(&counters, &bytes, module, symbol.c_str()) !=
+      CUDA_SUCCESS)
+    return;
+  OrderedKernels &registry = orderedKernels();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  registry.kernels.try_emplace(kernel, OrderedKernel{module, nullptr});
+}
+
+/// Forgets the ordered kernels of `module`, which is being unloaded.
+void forgetOrderedLaunches(const CudaDriverApi &api, CUmodule module) {
+  OrderedKernels &registry = orderedKernels();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  for (auto it = registry.kernels.begin(); it != registry.kernels.end();) {
+    if (it->second.module != module) {
+      ++it;
+      continue;
+    }
+    if (it->second.lastLaunch)
+      api.cuEventDestroy(it->second.lastLaunch);
+    it = registry.kernels.erase(it);
+  }
+}
+
+/// `launch` on `stream`, after the previous launch of `kernel` when its
+/// launches are ordered.
+Status launchOrdered(const CudaDriverApi &api, CUfunction kernel,
+                     CUstream stream, const std::function<Status()> &launch) {
+  OrderedKernels &registry = orderedKernels();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  auto it = registry.kernels.find(kernel);
+  if (it == registry.kernels.end())
+    return launch();
+  return launchAfterPrevious(api, it->second.lastLaunch, stream, launch);
 }
 
 bool checkDims(const char *function, const char *what, intptr_t x, intptr_t y,
@@ -273,10 +336,16 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
                                     "(CUDA driver 12.0 or newer)"));
     return;
   }
-  checkCuda(function, api,
-            launchKernel(api, cuFunction, shape, static_cast<CUstream>(stream),
-                         params, extra),
-            shape.clustered ? "cuLaunchKernelEx" : "cuLaunchKernel");
+  auto cuStream = static_cast<CUstream>(stream);
+  check(function, launchOrdered(api, cuFunction, cuStream, [&] {
+          CUresult result =
+              launchKernel(api, cuFunction, shape, cuStream, params, extra);
+          if (result == CUDA_SUCCESS)
+            return Status::success();
+          return cudaError(api, result,
+                           shape.clustered ? "cuLaunchKernelEx"
+                                           : "cuLaunchKernel");
+        }));
 }
 
 } // namespace
@@ -342,10 +411,12 @@ void mgpuModuleUnload(void *module) {
   if (!requireHandle(function, module, "module", " (did mgpuModuleLoad fail?)"))
     return;
   DeviceScope scope(function, /*releasing=*/true);
-  if (scope.ok())
-    checkCuda(function, scope.driver(),
-              scope.driver().cuModuleUnload(static_cast<CUmodule>(module)),
-              "cuModuleUnload");
+  if (!scope.ok())
+    return;
+  forgetOrderedLaunches(scope.driver(), static_cast<CUmodule>(module));
+  checkCuda(function, scope.driver(),
+            scope.driver().cuModuleUnload(static_cast<CUmodule>(module)),
+            "cuModuleUnload");
 }
 
 void *mgpuModuleGetFunction(void *module, const char *name) {
@@ -367,6 +438,8 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   }
   if (!checkCuda(function, scope.driver(), result, "cuModuleGetFunction"))
     return nullptr;
+  noteOrderedLaunches(scope.driver(), static_cast<CUmodule>(module), kernel,
+                      name);
   return kernel;
 }
 

@@ -343,34 +343,15 @@ Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
 }
 
 /// True while `stream` is being captured into a graph.
-bool isCapturing(const CudaDriverApi &api, CUstream stream) {
-  CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_NONE;
-  return api.cuStreamIsCapturing &&
-         api.cuStreamIsCapturing(stream, &status) == CUDA_SUCCESS &&
-         status != CU_STREAM_CAPTURE_STATUS_NONE;
-}
-
-/// launchPlan for kernels whose launches must not overlap: each launch
-/// waits for the previous one, on whatever stream (equal handles need not
-/// be one stream: the per-thread default stream, a reused handle). A
-/// capture cannot wait on an event recorded outside it, so captured
-/// launches keep only their stream's order (docs/artifact-format.md).
+/// launchPlan for kernels whose launches must not overlap
+/// (launchAfterPrevious), one at a time per artifact.
 Status launchInOrder(const CudaDriverApi &api, s2attn_artifact &artifact,
                      const LoadedKernel &kernel, LaunchPlan &plan,
                      CUstream stream) {
-  if (isCapturing(api, stream))
-    return launchPlan(api, kernel, plan, stream);
   std::lock_guard<std::mutex> lock(artifact.mutex);
-  if (!kernel.lastLaunch)
-    S2ATTN_CU_RETURN_IF_ERROR(
-        api, cuEventCreate(&kernel.lastLaunch, CU_EVENT_DISABLE_TIMING));
-  else
-    S2ATTN_CU_RETURN_IF_ERROR(
-        api, cuStreamWaitEvent(stream, kernel.lastLaunch, 0));
-  if (Status status = launchPlan(api, kernel, plan, stream); !status.ok())
-    return status;
-  S2ATTN_CU_RETURN_IF_ERROR(api, cuEventRecord(kernel.lastLaunch, stream));
-  return Status::success();
+  return launchAfterPrevious(api, kernel.lastLaunch, stream, [&] {
+    return launchPlan(api, kernel, plan, stream);
+  });
 }
 
 Status launchArtifact(s2attn_artifact *artifact,

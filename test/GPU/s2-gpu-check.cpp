@@ -17,21 +17,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceProblem.h"
 #include "ProblemFile.h"
 
-#include "s2attn/Reference/Attention.h"
 #include "s2attn/Runtime/S2AttnRuntime.h"
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <initializer_list>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -39,99 +34,6 @@ using namespace s2attn;
 using namespace s2attn::gpucheck;
 
 namespace {
-
-#define CHECK_CUDA(call)                                                       \
-  do {                                                                         \
-    cudaError_t status = (call);                                               \
-    if (status != cudaSuccess) {                                               \
-      std::fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__,      \
-                   #call, cudaGetErrorString(status));                         \
-      std::exit(2);                                                            \
-    }                                                                          \
-  } while (0)
-
-/// Host copies in the kernel's element type and, rounded back, in double.
-struct HostTensor {
-  std::vector<uint16_t> bits;
-  std::vector<double> values;
-};
-
-uint16_t toBits(float x, const std::string &dtype) {
-  if (dtype == "bf16")
-    return __nv_bfloat16_raw(__float2bfloat16_rn(x)).x;
-  return __half_raw(__float2half_rn(x)).x;
-}
-
-double fromBits(uint16_t bits, const std::string &dtype) {
-  if (dtype == "bf16") {
-    __nv_bfloat16_raw raw;
-    raw.x = bits;
-    return __bfloat162float(__nv_bfloat16(raw));
-  }
-  __half_raw raw;
-  raw.x = bits;
-  return __half2float(__half(raw));
-}
-
-HostTensor randomTensor(size_t count, const std::string &dtype,
-                        std::mt19937_64 &rng) {
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  HostTensor tensor;
-  tensor.bits.resize(count);
-  tensor.values.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    tensor.bits[i] = toBits(normal(rng), dtype);
-    tensor.values[i] = fromBits(tensor.bits[i], dtype);
-  }
-  return tensor;
-}
-
-void *upload(const void *data, size_t bytes) {
-  void *device = nullptr;
-  CHECK_CUDA(cudaMalloc(&device, bytes));
-  CHECK_CUDA(cudaMemcpy(device, data, bytes, cudaMemcpyHostToDevice));
-  return device;
-}
-
-s2attn_tensor describe(const char *name, void *data, int32_t dtype,
-                       std::initializer_list<int64_t> shape) {
-  return s2attn_make_tensor(name, data, dtype, int32_t(shape.size()),
-                            shape.begin());
-}
-
-struct Errors {
-  double outMaxAbs = 0, outMaxRef = 0, lseMaxAbs = 0;
-  size_t nonFinite = 0;
-  double outRelative() const {
-    return outMaxRef > 0 ? outMaxAbs / outMaxRef : outMaxAbs;
-  }
-};
-
-Errors compare(const std::vector<double> &out, const std::vector<double> &lse,
-               const ref::AttentionResult &expected, bool hasLse) {
-  Errors errors;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!std::isfinite(out[i])) {
-      ++errors.nonFinite;
-      continue;
-    }
-    errors.outMaxAbs = std::max(errors.outMaxAbs,
-                                std::abs(out[i] - expected.out[i]));
-    errors.outMaxRef = std::max(errors.outMaxRef, std::abs(expected.out[i]));
-  }
-  if (hasLse)
-    for (size_t i = 0; i < lse.size(); ++i) {
-      if (!std::isfinite(expected.lse[i]))
-        continue; // rows without keys: the verifier rules them out
-      if (!std::isfinite(lse[i])) {
-        ++errors.nonFinite;
-        continue;
-      }
-      errors.lseMaxAbs =
-          std::max(errors.lseMaxAbs, std::abs(lse[i] - expected.lse[i]));
-    }
-  return errors;
-}
 
 struct Options {
   std::vector<std::string> directories;
@@ -205,37 +107,7 @@ bool checkArtifact(const std::string &directory, const Options &options,
     std::printf("FAIL %s: %s\n", directory.c_str(), error.c_str());
     return false;
   }
-  const ref::ProblemShape &shape = problem->shape;
-  int32_t dtype = problem->dtype == "bf16" ? S2ATTN_DTYPE_BF16
-                                           : S2ATTN_DTYPE_F16;
-  std::mt19937_64 rng(seed);
-  size_t qCount = size_t(shape.batch * shape.qLen * shape.heads * shape.headDim);
-  size_t kvCount =
-      size_t(shape.batch * shape.kvLen * shape.kvHeads * shape.headDim);
-  size_t lseCount = size_t(shape.batch * shape.heads * shape.qLen);
-  HostTensor q = randomTensor(qCount, problem->dtype, rng);
-  HostTensor k = randomTensor(kvCount, problem->dtype, rng);
-  HostTensor v = randomTensor(kvCount, problem->dtype, rng);
-
-  void *dq = upload(q.bits.data(), qCount * 2);
-  void *dk = upload(k.bits.data(), kvCount * 2);
-  void *dv = upload(v.bits.data(), kvCount * 2);
-  void *dout = nullptr, *dlse = nullptr;
-  CHECK_CUDA(cudaMalloc(&dout, qCount * 2));
-  CHECK_CUDA(cudaMalloc(&dlse, lseCount * 4));
-  // NaN everywhere: an element the kernel forgets to write fails the check.
-  CHECK_CUDA(cudaMemset(dout, 0xFF, qCount * 2));
-  CHECK_CUDA(cudaMemset(dlse, 0xFF, lseCount * 4));
-
-  std::vector<s2attn_tensor> tensors = {
-      describe("q", dq, dtype, {shape.batch, shape.qLen, shape.heads, shape.headDim}),
-      describe("k", dk, dtype, {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
-      describe("v", dv, dtype, {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
-      describe("o", dout, dtype, {shape.batch, shape.qLen, shape.heads, shape.headDim})};
-  if (problem->hasLse)
-    tensors.push_back(describe("lse", dlse, S2ATTN_DTYPE_F32,
-                               {shape.batch, shape.heads, shape.qLen}));
-
+  DeviceProblem tensors(*problem, seed);
   s2attn_artifact *artifact = nullptr;
   bool passed = false;
   if (s2attn_artifact_open(directory.c_str(), &artifact) != S2ATTN_SUCCESS) {
@@ -243,16 +115,15 @@ bool checkArtifact(const std::string &directory, const Options &options,
                 s2attn_last_error_message());
   } else {
     s2attn_launch_args args{};
-    args.tensors = tensors.data();
-    args.num_tensors = tensors.size();
+    args.tensors = tensors.tensors().data();
+    args.num_tensors = tensors.tensors().size();
     s2attn_status status =
         options.streams > 1 ? launchOnStreams(artifact, args, options.streams,
                                               options.launches)
                             : S2ATTN_SUCCESS;
     for (int launch = 0; launch < options.launches && status == S2ATTN_SUCCESS;
          ++launch) {
-      CHECK_CUDA(cudaMemset(dout, 0xFF, qCount * 2));
-      CHECK_CUDA(cudaMemset(dlse, 0xFF, lseCount * 4));
+      tensors.poisonOutputs();
       status = s2attn_artifact_launch(artifact, &args);
       CHECK_CUDA(cudaDeviceSynchronize());
     }
@@ -260,28 +131,8 @@ bool checkArtifact(const std::string &directory, const Options &options,
       std::printf("FAIL %s: launch: %s\n", directory.c_str(),
                   s2attn_last_error_message());
     } else {
-      std::vector<uint16_t> outBits(qCount);
-      std::vector<float> lseValues(lseCount);
-      CHECK_CUDA(cudaMemcpy(outBits.data(), dout, qCount * 2,
-                            cudaMemcpyDeviceToHost));
-      CHECK_CUDA(cudaMemcpy(lseValues.data(), dlse, lseCount * 4,
-                            cudaMemcpyDeviceToHost));
-      std::vector<double> out(qCount), lse(lseValues.begin(), lseValues.end());
-      for (size_t i = 0; i < qCount; ++i)
-        out[i] = fromBits(outBits[i], problem->dtype);
-      Errors errors;
-      if (options.check) {
-        ref::AttentionResult expected = ref::attention(
-            q.values, k.values, v.values, shape, problem->positions,
-            *problem->pattern, problem->scale);
-        errors = compare(out, lse, expected, problem->hasLse);
-      } else {
-        for (double x : out)
-          errors.nonFinite += !std::isfinite(x);
-      }
-      double tolerance = problem->dtype == "bf16" ? 2e-2 : 1e-2;
-      passed = errors.nonFinite == 0 && errors.outRelative() <= tolerance &&
-               errors.lseMaxAbs <= 1e-2;
+      Errors errors = tensors.compareOutputs(options.check);
+      passed = tensors.passes(errors);
       std::printf("%s %s [%s]: out max abs %.3e rel %.3e, lse max abs %.3e, "
                   "non-finite %zu",
                   passed ? "PASS" : "FAIL", directory.c_str(),
@@ -293,8 +144,6 @@ bool checkArtifact(const std::string &directory, const Options &options,
     }
   }
   s2attn_artifact_destroy(artifact);
-  for (void *pointer : {dq, dk, dv, dout, dlse})
-    CHECK_CUDA(cudaFree(pointer));
   return passed;
 }
 
