@@ -272,6 +272,8 @@ Status launchAfterPrevious(const CudaDriverApi &api, CUevent &last,
     S2ATTN_CU_RETURN_IF_ERROR(api, cuStreamWaitEvent(stream, last, 0));
   if (Status status = launch(); !status.ok())
     return status;
+  // The kernel is enqueued even if this fails; the next launch then waits
+  // for an earlier one only.
   S2ATTN_CU_RETURN_IF_ERROR(api, cuEventRecord(last, stream));
   return Status::success();
 }

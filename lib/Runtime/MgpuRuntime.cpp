@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "s2attn/Runtime/MgpuRuntime.h"
+#include "s2attn/Runtime/ModuleState.h"
 
 #include "CudaDriver.h"
 
@@ -18,10 +19,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 using namespace s2attn::rt;
 
@@ -41,8 +44,10 @@ struct ErrorRecord {
 };
 
 ErrorRecord &errorRecord() {
-  static ErrorRecord record;
-  return record;
+  // Never destroyed, like kernelRegistry(): mgpu* calls from global
+  // destructors still record their errors.
+  static ErrorRecord *record = new ErrorRecord;
+  return *record;
 }
 
 bool quiet() {
@@ -121,65 +126,100 @@ bool requireHandle(const char *function, const void *handle, const char *what,
   return false;
 }
 
-/// Kernels whose module keeps state for their next launch: grid splits'
-/// counters, the global `<kernel>_grid_counts` (ordered_launches in
-/// docs/artifact-format.md). Their launches wait for each other across
-/// streams, as the C API's do.
-struct OrderedKernel {
-  CUmodule module = nullptr;
+/// The launch order of one kernel whose module keeps state for its next
+/// launch (s2attn/Runtime/ModuleState.h): its launches wait for each other
+/// across streams, as the C API's ordered launches do.
+struct LaunchOrder {
+  std::mutex mutex;
   CUevent lastLaunch = nullptr;
 };
 
-struct OrderedKernels {
-  std::mutex mutex;
-  std::unordered_map<CUfunction, OrderedKernel> kernels;
+/// What mgpuModuleGetFunction learned of each kernel: its module and, for
+/// kernels with module state, their launch order (null for the others).
+/// gpu-to-llvm host code asks for the function before every launch, so the
+/// answer is kept until the module is unloaded.
+struct KnownKernel {
+  CUmodule module = nullptr;
+  std::shared_ptr<LaunchOrder> order;
 };
 
-OrderedKernels &orderedKernels() {
-  static OrderedKernels registry;
-  return registry;
+struct KernelRegistry {
+  std::mutex mutex;
+  std::unordered_map<CUfunction, KnownKernel> kernels;
+};
+
+KernelRegistry &kernelRegistry() {
+  // Never destroyed: generated host code unloads its modules from a global
+  // destructor, which may run after this function's statics are gone.
+  static KernelRegistry *registry = new KernelRegistry;
+  return *registry;
 }
 
-/// Registers `kernel` of `module` when the module holds its counters (the
-/// driver finds a module's globals by name, private ones included).
-void noteOrderedLaunches(const CudaDriverApi &api, CUmodule module,
-                         CUfunction kernel, const char *name) {
+/// Notes whether `kernel` of `module` keeps state in its module. A failed
+/// lookup other than "not found" counts as state: ordering costs a wait,
+/// overlapping costs wrong results.
+void noteKernel(const CudaDriverApi &api, CUmodule module, CUfunction kernel,
+                const char *name) {
+  KernelRegistry &registry = kernelRegistry();
+  {
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    if (registry.kernels.count(kernel))
+      return;
+  }
   CUdeviceptr counters = 0;
   size_t bytes = 0;
-  std::string symbol = std::string(name) + "_grid_counts";
-  if (api.cuModuleGetGlobal(&counters, &bytes, module, symbol.c_str()) !=
-      CUDA_SUCCESS)
-    return;
-  OrderedKernels &registry = orderedKernels();
+  std::string symbol = std::string(name) + S2ATTN_GRID_COUNTS_SUFFIX;
+  // The driver finds a module's globals by name, private ones included.
+  CUresult found =
+      api.cuModuleGetGlobal(&counters, &bytes, module, symbol.c_str());
+  KnownKernel known{module, nullptr};
+  if (found != CUDA_ERROR_NOT_FOUND)
+    known.order = std::make_shared<LaunchOrder>();
   std::lock_guard<std::mutex> lock(registry.mutex);
-  registry.kernels.try_emplace(kernel, OrderedKernel{module, nullptr});
+  registry.kernels.try_emplace(kernel, std::move(known));
 }
 
-/// Forgets the ordered kernels of `module`, which is being unloaded.
-void forgetOrderedLaunches(const CudaDriverApi &api, CUmodule module) {
-  OrderedKernels &registry = orderedKernels();
-  std::lock_guard<std::mutex> lock(registry.mutex);
-  for (auto it = registry.kernels.begin(); it != registry.kernels.end();) {
-    if (it->second.module != module) {
-      ++it;
-      continue;
+/// Forgets the kernels of `module`, which is being unloaded.
+void forgetKernels(const CudaDriverApi &api, CUmodule module) {
+  std::vector<std::shared_ptr<LaunchOrder>> orders;
+  KernelRegistry &registry = kernelRegistry();
+  {
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    for (auto it = registry.kernels.begin(); it != registry.kernels.end();) {
+      if (it->second.module != module) {
+        ++it;
+        continue;
+      }
+      if (it->second.order)
+        orders.push_back(std::move(it->second.order));
+      it = registry.kernels.erase(it);
     }
-    if (it->second.lastLaunch)
-      api.cuEventDestroy(it->second.lastLaunch);
-    it = registry.kernels.erase(it);
+  }
+  for (const std::shared_ptr<LaunchOrder> &order : orders) {
+    std::lock_guard<std::mutex> lock(order->mutex);
+    if (order->lastLaunch)
+      api.cuEventDestroy(order->lastLaunch);
+    order->lastLaunch = nullptr;
   }
 }
 
-/// `launch` on `stream`, after the previous launch of `kernel` when its
-/// launches are ordered.
+/// `launch` on `stream`, after the previous launch of `kernel` when the
+/// kernel keeps state in its module. Only that kernel's launches wait for
+/// its lock.
 Status launchOrdered(const CudaDriverApi &api, CUfunction kernel,
                      CUstream stream, const std::function<Status()> &launch) {
-  OrderedKernels &registry = orderedKernels();
-  std::lock_guard<std::mutex> lock(registry.mutex);
-  auto it = registry.kernels.find(kernel);
-  if (it == registry.kernels.end())
+  std::shared_ptr<LaunchOrder> order;
+  {
+    KernelRegistry &registry = kernelRegistry();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    auto it = registry.kernels.find(kernel);
+    if (it != registry.kernels.end())
+      order = it->second.order;
+  }
+  if (!order)
     return launch();
-  return launchAfterPrevious(api, it->second.lastLaunch, stream, launch);
+  std::lock_guard<std::mutex> lock(order->mutex);
+  return launchAfterPrevious(api, order->lastLaunch, stream, launch);
 }
 
 bool checkDims(const char *function, const char *what, intptr_t x, intptr_t y,
@@ -413,7 +453,7 @@ void mgpuModuleUnload(void *module) {
   DeviceScope scope(function, /*releasing=*/true);
   if (!scope.ok())
     return;
-  forgetOrderedLaunches(scope.driver(), static_cast<CUmodule>(module));
+  forgetKernels(scope.driver(), static_cast<CUmodule>(module));
   checkCuda(function, scope.driver(),
             scope.driver().cuModuleUnload(static_cast<CUmodule>(module)),
             "cuModuleUnload");
@@ -438,8 +478,7 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   }
   if (!checkCuda(function, scope.driver(), result, "cuModuleGetFunction"))
     return nullptr;
-  noteOrderedLaunches(scope.driver(), static_cast<CUmodule>(module), kernel,
-                      name);
+  noteKernel(scope.driver(), static_cast<CUmodule>(module), kernel, name);
   return kernel;
 }
 

@@ -342,7 +342,6 @@ Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
   return Status::success();
 }
 
-/// True while `stream` is being captured into a graph.
 /// launchPlan for kernels whose launches must not overlap
 /// (launchAfterPrevious), one at a time per artifact.
 Status launchInOrder(const CudaDriverApi &api, s2attn_artifact &artifact,

@@ -171,8 +171,9 @@ private:
   /// Rows of the exact or grid schedule per head (all of them when the
   /// heads share rows).
   Value scheduleRowsPerHead();
-  /// This head's schedule row for tile `tileInRows` of its rows.
-  Value scheduleRow(Value tileInRows, Value rowsPerHead);
+  /// This head's schedule row for tile `tileInRows` of its rows
+  /// (`rowsPerHead`: scheduleRowsPerHead(), when the caller has it).
+  Value scheduleRow(Value tileInRows, Value rowsPerHead = {});
   void emitExactWalk();
   void emitGridWalk();
   void emitClosedFormWalk();
@@ -347,11 +348,13 @@ Value TileEmitter::scheduleRowsPerHead() {
 Value TileEmitter::scheduleRow(Value tileInRows, Value rowsPerHead) {
   if (op.getHeadsShareRows())
     return tileInRows;
+  if (!rowsPerHead)
+    rowsPerHead = scheduleRowsPerHead();
   return add(mul(head, rowsPerHead), tileInRows);
 }
 
 void TileEmitter::emitExactWalk() {
-  Value row = scheduleRow(tileIdx, scheduleRowsPerHead());
+  Value row = scheduleRow(tileIdx);
   auto load = [&](Value array, Value index) {
     return memref::LoadOp::create(b, array, ValueRange{index}).getResult();
   };

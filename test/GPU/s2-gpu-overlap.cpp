@@ -103,7 +103,8 @@ struct MgpuKernel {
   /// Through mgpuLaunch(Cluster)Kernel or, as the control that must fail on
   /// kernels with module state, straight through the driver, which the
   /// runtime does not order.
-  void launch(const std::vector<void *> &pointers, void *stream,
+  /// False when the launch failed (mgpu* failures are in the mgpu record).
+  bool launch(const std::vector<void *> &pointers, void *stream,
               bool unordered) const {
     std::vector<void *> addresses = pointers;
     std::vector<void *> params;
@@ -133,11 +134,8 @@ struct MgpuKernel {
       config.hStream = static_cast<CUstream>(stream);
       config.attrs = &attribute;
       config.numAttrs = 1;
-      CUresult result =
-          cuLaunchKernelEx(&config, kernel, params.data(), nullptr);
-      if (result != CUDA_SUCCESS)
-        std::fprintf(stderr, "cuLaunchKernelEx failed: %d\n", int(result));
-      return;
+      return cuLaunchKernelEx(&config, kernel, params.data(), nullptr) ==
+             CUDA_SUCCESS;
     }
     if (cluster[0] * cluster[1] * cluster[2] > 1)
       mgpuLaunchClusterKernel(function, cluster[0], cluster[1], cluster[2],
@@ -148,8 +146,8 @@ struct MgpuKernel {
       mgpuLaunchKernel(function, grid[0], grid[1], grid[2], block[0], block[1],
                        block[2], sharedBytes, stream, params.data(), nullptr,
                        params.size());
+    return s2attn_mgpu_error_count() == 0;
   }
-
   ~MgpuKernel() {
     if (module)
       mgpuModuleUnload(module);
@@ -189,13 +187,19 @@ bool checkArtifact(const std::string &directory, const Options &options,
     launched = false;
     error = s2attn_last_error_message();
   }
+  // Streams that failed to be made would be the default stream, which runs
+  // everything in order and tests nothing.
+  if (launched && s2attn_mgpu_error_count() > 0)
+    launched = false, error = MgpuKernel::lastMgpuError();
   s2attn_mgpu_clear_errors();
   for (int round = 0; launched && round < options.rounds; ++round)
     for (int s = 0; launched && s < options.streams; ++s) {
       if (options.mgpu) {
-        kernel.launch(problems[s]->pointers(), streams[s], options.unordered);
-        if (s2attn_mgpu_error_count() > 0)
-          launched = false, error = MgpuKernel::lastMgpuError();
+        if (!kernel.launch(problems[s]->pointers(), streams[s],
+                           options.unordered))
+          launched = false, error = options.unordered
+                                        ? "cuLaunchKernelEx failed"
+                                        : MgpuKernel::lastMgpuError();
         continue;
       }
       s2attn_launch_args args{};

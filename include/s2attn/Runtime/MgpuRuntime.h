@@ -32,6 +32,11 @@
  * are refused with a recorded error instead of crashing. Query the record with
  * s2attn_mgpu_last_error*().
  *
+ * Launches of a kernel that keeps state in its module (grid splits'
+ * counters, s2attn/Runtime/ModuleState.h) wait for each other across
+ * streams, as the C API's ordered launches do: mgpuModuleGetFunction notes
+ * such kernels, mgpuModuleUnload forgets them.
+ *
  *===----------------------------------------------------------------------===*/
 
 #ifndef S2ATTN_RUNTIME_MGPURUNTIME_H

@@ -87,7 +87,9 @@ def S2AttnMaterializeSchedule : Pass<"s2attn-materialize-schedule", "ModuleOp"> 
     * dynamic lengths or positions with a local-stride or dense pattern: a
       `closed_form` schedule that `s2attn-tile` computes arithmetically.
 
-    Exact schedules larger than `max-exact-entries` entries fall back to the
+    Rows that are the same for every head (dense and window patterns, one
+    mask for all heads) are kept once, marked `heads_share_rows`. Exact
+    schedules larger than `max-exact-entries` entries fall back to the
     closed form (or the grid). Ops without a plan are an error.
 
     ```mlir
@@ -107,8 +109,9 @@ def S2AttnMaterializeSchedule : Pass<"s2attn-materialize-schedule", "ModuleOp"> 
            "Schedule form: auto, exact, grid or closed-form">,
     Option<"maxExactEntries", "max-exact-entries", "int64_t",
            /*default=*/"4194304",
-           "Largest exact schedule (entries) emitted as a constant before "
-           "falling back to the closed form or the grid">,
+           "Largest exact schedule (entries, counted after rows shared by "
+           "every head are kept once) emitted as a constant before falling "
+           "back to the closed form or the grid">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",

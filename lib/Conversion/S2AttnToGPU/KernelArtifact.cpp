@@ -149,7 +149,9 @@ static LogicalResult describeLaunch(ModuleOp module, KernelDescription &kernel) 
           NVVM::NVVMDialect::getClusterDimAttrName()))
     for (auto [d, extent] : llvm::enumerate(cluster.asArrayRef()))
       kernel.cluster[d] = extent;
-  // State a launch leaves for the next one lives in mutable globals.
+  // State a launch leaves for the next one lives in mutable globals (the
+  // mgpu* entry points, without kernel.json, look for the grid splits'
+  // counters instead: s2attn/Runtime/ModuleState.h).
   function->getParentOp()->walk([&](memref::GlobalOp global) {
     kernel.orderedLaunches |= !global.getConstant();
   });

@@ -10,6 +10,8 @@
 
 #include "FlashKernelEmitter.h"
 
+#include "s2attn/Runtime/ModuleState.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -263,8 +265,11 @@ FlashKernelEmitter::gridScratch(const WorkItem &item, Value rowWarp) {
   scratch.states = moduleScratch(
       b, module, (name + "_grid_states").str(),
       slots * config.gridSplits * keySplitValues() * 32, b.getF32Type());
-  scratch.counters = moduleScratch(b, module, (name + "_grid_counts").str(),
-                                   slots, b.getI32Type());
+  // The mgpu* entry points find the counters by this name and order the
+  // kernel's launches (s2attn/Runtime/ModuleState.h).
+  scratch.counters =
+      moduleScratch(b, module, (name + S2ATTN_GRID_COUNTS_SUFFIX).str(), slots,
+                    b.getI32Type());
   scratch.slot = add(mul(item.ordinal, index(config.rowWarps())), rowWarp);
   return scratch;
 }
