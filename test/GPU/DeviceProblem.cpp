@@ -153,3 +153,13 @@ bool DeviceProblem::passes(const Errors &errors) const {
   return errors.nonFinite == 0 && errors.outRelative() <= tolerance &&
          errors.lseMaxAbs <= 1e-2;
 }
+
+int s2attn::gpucheck::checkEach(
+    const std::vector<std::string> &directories,
+    const std::function<bool(const std::string &, size_t)> &check) {
+  int passed = 0, failed = 0;
+  for (size_t i = 0; i < directories.size(); ++i)
+    (check(directories[i], i) ? passed : failed)++;
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}

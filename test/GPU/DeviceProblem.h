@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <string>
 #include <vector>
 
 #define CHECK_CUDA(call)                                                       \
@@ -69,6 +71,11 @@ private:
        *dlse = nullptr;
   std::vector<s2attn_tensor> described;
 };
+
+/// Runs `check` on every directory (with its index), prints "N passed, M
+/// failed" and returns the process exit code.
+int checkEach(const std::vector<std::string> &directories,
+              const std::function<bool(const std::string &, size_t)> &check);
 
 } // namespace s2attn::gpucheck
 

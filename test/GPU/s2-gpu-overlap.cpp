@@ -260,11 +260,8 @@ int main(int argc, char **argv) {
                          "[--mgpu | --unordered] [--seed S] DIR...\n");
     return 2;
   }
-  int passed = 0, failed = 0;
-  for (size_t i = 0; i < options.directories.size(); ++i)
-    (checkArtifact(options.directories[i], options, options.seed + 100 * i)
-         ? passed
-         : failed)++;
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return checkEach(
+      options.directories, [&](const std::string &directory, size_t i) {
+        return checkArtifact(directory, options, options.seed + 100 * i);
+      });
 }
