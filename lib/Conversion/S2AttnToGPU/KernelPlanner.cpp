@@ -369,8 +369,9 @@ int64_t persistentGrid(const FlashKernelConfig &config,
 
 } // namespace
 
-FailureOr<FlashKernelConfig>
-mlir::s2attn::planKernel(AttentionOp op, const KernelChoices &choices) {
+/// planKernel for `choices` as given (no second look at packed heads).
+static FailureOr<FlashKernelConfig>
+planForChoices(AttentionOp op, const KernelChoices &choices) {
   StringRef scheduleChoice = choices.schedule;
   if (op.hasPureTensorSemantics())
     return op.emitOpError("convert-s2attn-to-gpu needs memref operands; "
@@ -507,13 +508,21 @@ mlir::s2attn::planKernel(AttentionOp op, const KernelChoices &choices) {
   if (config.persistent)
     config.persistentCTAs =
         persistentGrid(config, choices.target, choices.persistentCTAs);
-  if (choices.packedHeads == 0 && choices.clusterSplits == 0) {
-    int64_t packed = decodingPackedHeads(config, choices.target);
-    if (packed < config.packedHeads) {
-      KernelChoices fewer = choices;
-      fewer.packedHeads = packed;
-      return planKernel(op, fewer);
-    }
-  }
   return config;
+}
+
+FailureOr<FlashKernelConfig>
+mlir::s2attn::planKernel(AttentionOp op, const KernelChoices &choices) {
+  FailureOr<FlashKernelConfig> config = planForChoices(op, choices);
+  if (failed(config) || choices.packedHeads != 0 || choices.clusterSplits != 0)
+    return config;
+  // A decoding tile on few SMs whose clusters are at their largest goes to
+  // CTAs of fewer heads, which puts more SMs on the shared K/V: the plan is
+  // made again for that many.
+  int64_t packed = decodingPackedHeads(*config, choices.target);
+  if (packed >= config->packedHeads)
+    return config;
+  KernelChoices fewer = choices;
+  fewer.packedHeads = packed;
+  return planForChoices(op, fewer);
 }
