@@ -226,14 +226,21 @@ Status allowClusterSize(const CudaDriverApi &api, CUfunction kernel,
   return Status::success();
 }
 
-CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
-                      const LaunchShape &shape, CUstream stream, void **params,
-                      void **extra) {
-  if (!shape.clustered)
-    return api.cuLaunchKernel(kernel, shape.grid[0], shape.grid[1],
-                              shape.grid[2], shape.block[0], shape.block[1],
-                              shape.block[2], shape.dynamicSharedBytes, stream,
-                              params, extra);
+Status launchKernel(const CudaDriverApi &api, CUfunction kernel,
+                    const LaunchShape &shape, CUstream stream, void **params,
+                    void **extra) {
+  if (!shape.clustered) {
+    CUresult result =
+        api.cuLaunchKernel(kernel, shape.grid[0], shape.grid[1], shape.grid[2],
+                           shape.block[0], shape.block[1], shape.block[2],
+                           shape.dynamicSharedBytes, stream, params, extra);
+    return result == CUDA_SUCCESS ? Status::success()
+                                  : cudaError(api, result, "cuLaunchKernel");
+  }
+  if (!api.cuLaunchKernelEx)
+    return makeError(S2ATTN_ERROR_UNSUPPORTED,
+                     "cluster launches need cuLaunchKernelEx (CUDA driver "
+                     "12.0 or newer)");
   CUlaunchAttribute attribute = {};
   attribute.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
   attribute.value.clusterDim.x = shape.cluster[0];
@@ -250,7 +257,9 @@ CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
   config.hStream = stream;
   config.attrs = &attribute;
   config.numAttrs = 1;
-  return api.cuLaunchKernelEx(&config, kernel, params, extra);
+  CUresult result = api.cuLaunchKernelEx(&config, kernel, params, extra);
+  return result == CUDA_SUCCESS ? Status::success()
+                                : cudaError(api, result, "cuLaunchKernelEx");
 }
 
 bool isCapturing(const CudaDriverApi &api, CUstream stream) {

@@ -91,11 +91,11 @@ struct LaunchShape {
 };
 
 /// cuLaunchKernel, or cuLaunchKernelEx with the cluster dimension when the
-/// shape is clustered (the caller checks that the driver has
-/// cuLaunchKernelEx).
-CUresult launchKernel(const CudaDriverApi &api, CUfunction kernel,
-                      const LaunchShape &shape, CUstream stream, void **params,
-                      void **extra);
+/// shape is clustered (S2ATTN_ERROR_UNSUPPORTED when the driver is older than
+/// CUDA 12.0 and has none).
+Status launchKernel(const CudaDriverApi &api, CUfunction kernel,
+                    const LaunchShape &shape, CUstream stream, void **params,
+                    void **extra);
 
 /// Whether `stream` is being captured into a CUDA graph (false when the
 /// driver cannot say).

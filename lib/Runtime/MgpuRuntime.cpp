@@ -362,29 +362,17 @@ void launch(const char *function, void *kernel, const intptr_t *cluster,
   if (!prepareSharedMemory(function, api, cuFunction, sharedMemBytes) ||
       !allowLaunchClusterSize(function, api, cuFunction, cluster))
     return;
-  LaunchShape shape = {{unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
-                       {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
-                       {cluster ? unsigned(cluster[0]) : 1u,
-                        cluster ? unsigned(cluster[1]) : 1u,
-                        cluster ? unsigned(cluster[2]) : 1u},
-                       unsigned(sharedMemBytes),
+  LaunchShape shape = {
+      {unsigned(gridX), unsigned(gridY), unsigned(gridZ)},
+      {unsigned(blockX), unsigned(blockY), unsigned(blockZ)},
+      {cluster ? unsigned(cluster[0]) : 1u, cluster ? unsigned(cluster[1]) : 1u,
+       cluster ? unsigned(cluster[2]) : 1u},
+      unsigned(sharedMemBytes),
       // mgpuLaunchClusterKernel asks for a cluster launch even of 1x1x1.
       /*clustered=*/cluster != nullptr};
-  if (shape.clustered && !api.cuLaunchKernelEx) {
-    recordError(function, makeError(S2ATTN_ERROR_UNSUPPORTED,
-                                    "cluster launches need cuLaunchKernelEx "
-                                    "(CUDA driver 12.0 or newer)"));
-    return;
-  }
   auto cuStream = static_cast<CUstream>(stream);
   check(function, launchOrdered(api, cuFunction, cuStream, [&] {
-          CUresult result =
-              launchKernel(api, cuFunction, shape, cuStream, params, extra);
-          if (result == CUDA_SUCCESS)
-            return Status::success();
-          return cudaError(api, result,
-                           shape.clustered ? "cuLaunchKernelEx"
-                                           : "cuLaunchKernel");
+          return launchKernel(api, cuFunction, shape, cuStream, params, extra);
         }));
 }
 

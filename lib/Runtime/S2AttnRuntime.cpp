@@ -330,16 +330,8 @@ Status launchPlan(const CudaDriverApi &api, const LoadedKernel &kernel,
                        {plan.cluster[0], plan.cluster[1], plan.cluster[2]},
                        plan.dynamicSharedBytes,
                        clustered};
-  if (shape.clustered && !api.cuLaunchKernelEx)
-    return makeError(S2ATTN_ERROR_UNSUPPORTED,
-                     "the kernel uses clusters, which need cuLaunchKernelEx "
-                     "(CUDA driver 12.0 or newer)");
-  CUresult result =
-      launchKernel(api, kernel.function, shape, stream, params.data(), nullptr);
-  if (result != CUDA_SUCCESS)
-    return cudaError(api, result,
-                     shape.clustered ? "cuLaunchKernelEx" : "cuLaunchKernel");
-  return Status::success();
+  return launchKernel(api, kernel.function, shape, stream, params.data(),
+                      nullptr);
 }
 
 /// launchPlan for kernels whose launches must not overlap
