@@ -239,8 +239,9 @@ bool s2attn::ref::rowsSharedByHeads(const BlockSchedule &schedule) {
 }
 
 bool s2attn::ref::shareRowsAcrossHeads(BlockSchedule &schedule) {
-  if (schedule.headsShareRows || schedule.heads <= 1 ||
-      !rowsSharedByHeads(schedule))
+  // One head's rows are trivially shared: walkers then index rows by tile
+  // alone.
+  if (schedule.headsShareRows || !rowsSharedByHeads(schedule))
     return false;
   int64_t tiles = schedule.numQTiles;
   int64_t entries = schedule.rowPtr[tiles];

@@ -453,14 +453,16 @@ TEST(Schedule, HeadsWithTheirOwnStripesKeepTheirRows) {
   EXPECT_EQ(schedule.numRows(), 32);
 }
 
-TEST(Schedule, OneHeadIsNotMarkedShared) {
+TEST(Schedule, OneHeadsRowsAreShared) {
   DensePattern pattern(16, false);
   ProblemShape shape;
   shape.qLen = shape.kvLen = 40;
   BlockSchedule schedule = buildSchedule(pattern, shape, Positions(), 16);
-  EXPECT_TRUE(rowsSharedByHeads(schedule));
-  EXPECT_FALSE(shareRowsAcrossHeads(schedule));
-  EXPECT_FALSE(schedule.headsShareRows);
+  size_t entries = schedule.kvBlocks.size();
+  EXPECT_TRUE(shareRowsAcrossHeads(schedule));
+  EXPECT_TRUE(schedule.headsShareRows);
+  EXPECT_EQ(schedule.kvBlocks.size(), entries);
+  EXPECT_EQ(schedule.row(0, 2), 2);
 }
 
 //===----------------------------------------------------------------------===//

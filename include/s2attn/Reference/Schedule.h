@@ -67,8 +67,9 @@ BlockSchedule buildSchedule(const BlockPattern &pattern,
 /// mask for all heads, or heads whose stripes miss the problem).
 bool rowsSharedByHeads(const BlockSchedule &schedule);
 
-/// Keeps only head 0's rows, marked headsShareRows, when rowsSharedByHeads:
-/// a 32-head schedule becomes 32 times smaller. Returns whether it did.
+/// Keeps only head 0's rows, marked headsShareRows, when rowsSharedByHeads
+/// (always for one head): a 32-head schedule becomes 32 times smaller.
+/// Returns whether it marked the schedule.
 bool shareRowsAcrossHeads(BlockSchedule &schedule);
 
 /// A query row that attends no key.

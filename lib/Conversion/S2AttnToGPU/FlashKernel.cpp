@@ -521,8 +521,9 @@ gpu::GPUFuncOp FlashKernelEmitter::emit(gpu::GPUModuleOp module,
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(config.numThreads()), 1, 1}));
   // Left alone, ptxas caps registers for occupancy and spills; the planner's
-  // count, lowered by the artifact where ptxas still spills, keeps every
-  // shipped shape spill-free (test/Conversion/.../no-spills.test).
+  // count, lowered where ptxas still spills (SpillFreeCompile.cpp: the
+  // artifact, and fit-registers), keeps every shipped shape spill-free
+  // (test/Conversion/.../no-spills.test).
   func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(config.residentCTAs));
   if (config.clusterSplits > 1)
     func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),

@@ -35,9 +35,9 @@ Value quadReduce(ImplicitLocOpBuilder &b, Value value, bool isMax);
 Value exp2(ImplicitLocOpBuilder &b, Value x);
 
 /// lg2.approx.f32 (error within 2^-22, absolute on [0.5, 2], relative
-/// elsewhere): the LSE needs no more, and
-/// math.log2 would lower to a libdevice call, which leaves the PTX
-/// unassemblable where the toolkit's libdevice is not found.
+/// elsewhere): the LSE needs no more, and math.log2 would lower to a
+/// libdevice call, which leaves the PTX unassemblable where the toolkit's
+/// libdevice is not found.
 Value log2(ImplicitLocOpBuilder &b, Value x);
 
 /// x * y + z rounded once (fma.rn.f32). math.fma would lower to libdevice's

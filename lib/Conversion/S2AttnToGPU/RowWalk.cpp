@@ -88,27 +88,22 @@ RowWalk mlir::s2attn::buildScheduleWalk(ImplicitLocOpBuilder &b,
                                         StringRef kernelName,
                                         const RowCoordinates &where) {
   const ref::BlockSchedule &schedule = *config.schedule;
-  // One head's rows for all when they repeat (16 MB of a dense block-32
-  // schedule at 16k tokens and 32 heads becomes 0.5 MB).
-  bool shared = ref::rowsSharedByHeads(schedule);
-  int64_t rows = shared ? schedule.numQTiles : schedule.numRows();
-  int64_t entries = schedule.rowPtr[rows];
-  auto firstOf = [](const auto &values, int64_t count) {
-    return narrow(ArrayRef(values).take_front(count));
-  };
-  std::string rowPtr = emitArray(b, module, kernelName, "row_ptr",
-                                 firstOf(schedule.rowPtr, rows + 1));
-  std::string kvBlocks = emitArray(b, module, kernelName, "kv_blocks",
-                                   firstOf(schedule.kvBlocks, entries));
-  std::string rowMasks = emitArray(b, module, kernelName, "row_masks",
-                                   firstOf(schedule.rowMasks, entries));
+  int64_t rows = schedule.numRows();
+  int64_t entries = schedule.kvBlocks.size();
+  std::string rowPtr =
+      emitArray(b, module, kernelName, "row_ptr", narrow(schedule.rowPtr));
+  std::string kvBlocks =
+      emitArray(b, module, kernelName, "kv_blocks", narrow(schedule.kvBlocks));
+  std::string rowMasks =
+      emitArray(b, module, kernelName, "row_masks", narrow(schedule.rowMasks));
   std::string numUnmasked = emitArray(b, module, kernelName, "num_unmasked",
-                                      firstOf(schedule.numUnmasked, rows));
+                                      narrow(schedule.numUnmasked));
 
   IndexMath m{b};
-  Value row = shared ? where.tileInChunk
-                     : m.add(m.mul(where.head, m.c(schedule.numQTiles)),
-                             where.tileInChunk);
+  Value row = schedule.headsShareRows
+                  ? where.tileInChunk
+                  : m.add(m.mul(where.head, m.c(schedule.numQTiles)),
+                          where.tileInChunk);
   Value rowStart = loadIndex(b, rowPtr, rows + 1, row);
   Value rowEnd = loadIndex(b, rowPtr, rows + 1, m.add(row, m.c(1)));
   Value unmasked = loadIndex(b, numUnmasked, rows, row);
