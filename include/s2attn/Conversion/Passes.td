@@ -137,7 +137,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Where ctas-per-sm is 0 (auto), compile each kernel to PTX, "
            "assemble it with the CUDA toolkit's ptxas and, while ptxas "
            "spills under the register cap of the planner's occupancy, plan "
-           "for one CTA fewer per SM (on by default in s2attn-lower-to-nvvm; "
+           "for one CTA fewer per SM where that raises the cap (255 "
+           "registers a thread is the most) (on by default in s2attn-lower-to-nvvm; "
            "without ptxas, a warning and the planner's pick)">,
     Option<"clusterSplits", "cluster-splits", "int64_t", /*default=*/"0",
            "Thread block clusters that split each tile's walk, sm_90a only: "

@@ -35,6 +35,33 @@ static int64_t residentCTAs(ModuleOp module) {
   return count;
 }
 
+/// The most threads a CTA of any kernel of `module` has.
+static int64_t threadsPerCTA(ModuleOp module) {
+  int64_t threads = 1;
+  module.walk([&](gpu::GPUFuncOp function) {
+    if (std::optional<ArrayRef<int32_t>> size = function.getKnownBlockSize())
+      threads = std::max<int64_t>(threads, int64_t((*size)[0]) * (*size)[1] *
+                                               (*size)[2]);
+  });
+  return threads;
+}
+
+/// Registers a thread may have when `ctas` CTAs of `threads` threads share
+/// an SM's 64K: whole warps' granules of 8, and never more than 255.
+static int64_t registerCap(int64_t ctas, int64_t threads) {
+  int64_t warpThreads = llvm::alignTo(threads, 32);
+  return std::min<int64_t>(255, (65536 / (ctas * warpThreads)) / 8 * 8);
+}
+
+/// Whether one CTA fewer per SM than `compiled` gives a thread more
+/// registers: at head_dim 128, two 128-thread CTAs already have 255.
+static bool fewerCTAsRaiseTheCap(const GpuCompilation &compiled) {
+  int64_t ctas = compiled.residentCTAs;
+  int64_t threads = threadsPerCTA(*compiled.converted);
+  return ctas > 1 &&
+         registerCap(ctas - 1, threads) > registerCap(ctas, threads);
+}
+
 FailureOr<GpuCompilation>
 mlir::s2attn::compileForGpu(ModuleOp module, StringRef chip,
                             std::unique_ptr<Pass> conversion) {
@@ -70,7 +97,7 @@ mlir::s2attn::compileWithoutSpills(ModuleOp module, StringRef chip,
     return failure();
   SpillFreeCompilation result;
   while (compiled->assembled.spills() && plannerPicks &&
-         compiled->residentCTAs > 1) {
+         fewerCTAsRaiseTheCap(*compiled)) {
     FailureOr<GpuCompilation> fewer =
         compileForGpu(module, chip, conversion(compiled->residentCTAs - 1));
     if (failed(fewer))
@@ -87,8 +114,10 @@ mlir::s2attn::compileWithoutSpills(ModuleOp module, StringRef chip,
         << assembled.spillLoadBytes << " bytes of loads) under "
         << assembled.registers << " registers a thread at "
         << compiled->residentCTAs << " CTAs per SM";
-    if (compiled->residentCTAs > 1)
+    if (fewerCTAsRaiseTheCap(*compiled))
       warning << "; a smaller ctas-per-sm raises the cap";
+    else
+      warning << ", the most a thread may have";
   }
   result.kept = std::move(*compiled);
   return result;

@@ -49,10 +49,11 @@ struct SpillFreeCompilation {
   SmallVector<std::pair<int64_t, int64_t>, 2> spilledAt;
 };
 
-/// compileForGpu at `ctasPerSM` and, while ptxas spills and the occupancy was
-/// the planner's own pick (`ctasPerSM` == 0), again for one CTA fewer per
-/// SM, down to one. A plan for fewer CTAs that does not compile keeps the
-/// spilling kernel. What still spills gets a warning at `module`.
+/// compileForGpu at `ctasPerSM` and, while ptxas spills, the occupancy was
+/// the planner's own pick (`ctasPerSM` == 0) and one CTA fewer per SM would
+/// give a thread more registers, again for one CTA fewer. A plan for fewer
+/// CTAs that does not compile keeps the spilling kernel. What still spills
+/// gets a warning at `module`.
 FailureOr<SpillFreeCompilation>
 compileWithoutSpills(ModuleOp module, StringRef chip, int64_t ctasPerSM,
                      TrialConversion conversion);
