@@ -9,7 +9,9 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Lower s2attn.attention on memrefs to a GPU kernel (mma.sync)";
   let description = [{
     Replaces every `s2attn.attention` on memrefs with static shapes by a
-    `gpu.launch_func` of a FlashAttention-2-style kernel in a `gpu.module`:
+    `gpu.launch_func` of a FlashAttention-2-style kernel in a `gpu.module`.
+    Ops with the same attributes and operand types (a model's layers)
+    launch one kernel, planned and compiled once:
 
     * one CTA per (query tile, query head, batch); each warp owns 16 query
       rows, whose Q fragments stay in registers for the whole row walk;

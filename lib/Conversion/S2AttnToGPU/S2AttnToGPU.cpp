@@ -16,6 +16,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace mlir::s2attn {
@@ -62,6 +63,17 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   gpu::LaunchFuncOp::create(builder, loc, kernel, grid, block, sharedBytes,
                             arguments);
   op.erase();
+}
+
+/// Ops with the same attributes and operand types plan and build the same
+/// kernel, so they launch one (a model's layers are many such ops).
+std::string kernelKey(AttentionOp op) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  os << op->getAttrDictionary();
+  for (Type type : op->getOperandTypes())
+    os << ' ' << type;
+  return key;
 }
 
 /// Options that take 0 (auto) or a power of two up to `most`.
@@ -262,7 +274,13 @@ struct ConvertS2AttnToGPUPass
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     bool fitting = fitRegisters && ctasPerSM == 0 && ptxasFound(module);
+    llvm::StringMap<std::pair<gpu::GPUFuncOp, FlashKernelConfig>> built;
     for (AttentionOp op : ops) {
+      std::string key = kernelKey(op);
+      if (auto same = built.find(key); same != built.end()) {
+        replaceWithLaunch(op, same->second.first, same->second.second);
+        continue;
+      }
       FailureOr<FlashKernelConfig> config = planKernel(op, choices);
       if (failed(config))
         return signalPassFailure();
@@ -278,6 +296,7 @@ struct ConvertS2AttnToGPUPass
           buildFlashKernel(builder, op.getLoc(), kernels, name, *config);
       symbols.insert(kernel);
       replaceWithLaunch(op, kernel, *config);
+      built.try_emplace(key, kernel, std::move(*config));
     }
   }
 };
