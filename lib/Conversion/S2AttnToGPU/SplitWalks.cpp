@@ -84,6 +84,16 @@ SmallVector<Value> FlashKernelEmitter::scalarsOf(const SoftmaxState &state) {
 void FlashKernelEmitter::publishKeySplit(const SoftmaxState &state) {
   // Every warp is past its last read of the K/V stages the scratch reuses.
   gpu::BarrierOp::create(b);
+  // One barrier orders those reads before the writes below (PTX bar.sync),
+  // but compute-sanitizer's racecheck (CUDA 13.0) reports WAR hazards on
+  // them when the splits' warps passed different numbers of the named
+  // barriers their steps use; a second CTA barrier, once per CTA, keeps
+  // racecheck clean (docs/performance.md, eleventh session). The warp sync
+  // between keeps the two barriers from being folded into one.
+  if (config.rowWarps() > 1) {
+    syncWarp();
+    gpu::BarrierOp::create(b);
+  }
   Value scratch = keySplitScratch();
   SmallVector<Value> values = scalarsOf(state);
   scf::IfOp::create(b, cmp(arith::CmpIPredicate::ne, splitIndex, index(0)),
