@@ -23,54 +23,73 @@ void FlashKernelEmitter::stageOutput(const WorkItem &item,
                                      const SoftmaxState &final,
                                      Value staging) {
   int64_t D = config.headDim;
-  Type elementType = config.elementType;
   Value zero = f32(0.0), one = f32(1.0);
-  Value minusInf = f32(-std::numeric_limits<double>::infinity());
-  Value scoreScale = f32(config.scale * M_LOG2E);
+  Value total[2], hasKeys[2], inverse[2];
+  for (int half = 0; half < 2; ++half) {
+    total[half] = quadReduce(b, final.sum[half], /*isMax=*/false);
+    hasKeys[half] =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[half], zero);
+    inverse[half] = arith::SelectOp::create(
+        b, hasKeys[half], arith::DivFOp::create(b, one, total[half]), zero);
+  }
+  // Row half h of 8-column tile t, normalized, as a 16-bit pair in
+  // accumulator layout, made just before its store.
+  auto pairOf = [&](int half, int64_t tile) -> Value {
+    Value lo = arith::MulFOp::create(
+        b, element(b, final.output[tile], 2 * half), inverse[half]);
+    Value hi = arith::MulFOp::create(
+        b, element(b, final.output[tile], 2 * half + 1), inverse[half]);
+    return vector::FromElementsOp::create(
+        b, VectorType::get({2}, config.elementType),
+        ValueRange{arith::TruncFOp::create(b, config.elementType, lo),
+                   arith::TruncFOp::create(b, config.elementType, hi)});
+  };
+  // The swizzle permutes 16-byte chunks within each 8 (128 bytes): chunk t
+  // lands at 8 * (t / 8) + ((t % 8) ^ (row % 8)), so a row's 8 swizzled
+  // offsets serve all its chunks, the 8s' offsets being constants (~50
+  // fewer instructions a warp than swizzling each chunk whole).
   Value laneColumn = mul(rem(lane, 4), index(2));
   for (int half = 0; half < 2; ++half) {
-    Value total = quadReduce(b, final.sum[half], /*isMax=*/false);
-    Value hasKeys =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total, zero);
-    Value inverse = arith::SelectOp::create(
-        b, hasKeys, arith::DivFOp::create(b, one, total), zero);
     Value tileRow = add(rowInWarp, index(8 * half));
     for (int64_t tile = 0; tile < D / 8; ++tile) {
-      Value lo = arith::MulFOp::create(
-          b, element(b, final.output[tile], 2 * half), inverse);
-      Value hi = arith::MulFOp::create(
-          b, element(b, final.output[tile], 2 * half + 1), inverse);
-      Value pair = vector::FromElementsOp::create(
-          b, VectorType::get({2}, elementType),
-          ValueRange{arith::TruncFOp::create(b, elementType, lo),
-                     arith::TruncFOp::create(b, elementType, hi)});
       Value column =
-          add(fragments->swizzledColumn(tileRow, index(tile)), laneColumn);
-      vector::StoreOp::create(b, pair, staging, ValueRange{tileRow, column},
+          add(add(index(64 * (tile / 8)),
+                  fragments->swizzledColumn(tileRow, index(tile % 8))),
+              laneColumn);
+      vector::StoreOp::create(b, pairOf(half, tile), staging,
+                              ValueRange{tileRow, column},
                               /*nontemporal=*/false, llvm::Align(4));
     }
-    if (!config.hasLse)
-      continue;
-    Value qIndex = sub(queryPosition(item, half), index(config.qStart));
-    Value logSumExp = arith::SelectOp::create(
-        b, hasKeys,
-        arith::MulFOp::create(
-            b,
-            arith::AddFOp::create(
-                b, arith::MulFOp::create(b, final.max[half], scoreScale),
-                s2attn::log2(b, total)),
-            f32(M_LN2)),
-        minusInf);
-    Value ownsRow = arith::AndIOp::create(
-        b, inRange(qIndex, 0, config.qLen),
-        cmp(arith::CmpIPredicate::eq, rem(lane, 4), index(0)));
-    scf::IfOp::create(b, ownsRow, [&](OpBuilder &, Location) {
-      memref::StoreOp::create(
-          b, logSumExp, lse,
-          ValueRange{item.batch, queryHead(item, half), qIndex});
-      scf::YieldOp::create(b);
-    });
   }
+  if (config.hasLse)
+    for (int half = 0; half < 2; ++half)
+      storeLogSumExp(item, final, half, total[half], hasKeys[half]);
+}
+
+void FlashKernelEmitter::storeLogSumExp(const WorkItem &item,
+                                        const SoftmaxState &final, int half,
+                                        Value total, Value hasKeys) {
+  Value qIndex = sub(queryPosition(item, half), index(config.qStart));
+  Value logSumExp = arith::SelectOp::create(
+      b, hasKeys,
+      arith::MulFOp::create(
+          b,
+          arith::AddFOp::create(
+              b,
+              arith::MulFOp::create(b, final.max[half],
+                                    f32(config.scale * M_LOG2E)),
+              s2attn::log2(b, total)),
+          f32(M_LN2)),
+      f32(-std::numeric_limits<double>::infinity()));
+  Value ownsRow = arith::AndIOp::create(
+      b, inRange(qIndex, 0, config.qLen),
+      cmp(arith::CmpIPredicate::eq, rem(lane, 4), index(0)));
+  scf::IfOp::create(b, ownsRow, [&](OpBuilder &, Location) {
+    memref::StoreOp::create(
+        b, logSumExp, lse,
+        ValueRange{item.batch, queryHead(item, half), qIndex});
+    scf::YieldOp::create(b);
+  });
 }
 
 void FlashKernelEmitter::storeStagedOutput(const WorkItem &item, Value staging,
