@@ -10,8 +10,10 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
   let description = [{
     Replaces every `s2attn.attention` on memrefs with static shapes by a
     `gpu.launch_func` of a FlashAttention-2-style kernel in a `gpu.module`.
-    Ops with the same attributes and operand types (a model's layers)
-    launch one kernel, planned and compiled once:
+    Ops with the same inherent attributes and operand types (a model's
+    layers) launch one kernel, planned and compiled once; where that kernel
+    keeps state in module globals (grid splits), the runtime runs its
+    launches one after another, across streams too:
 
     * one CTA per (query tile, query head, batch); each warp owns 16 query
       rows, whose Q fragments stay in registers for the whole row walk;
@@ -139,8 +141,8 @@ def ConvertS2AttnToGPU : Pass<"convert-s2attn-to-gpu", "::mlir::ModuleOp"> {
            "Where ctas-per-sm is 0 (auto), compile each kernel to PTX, "
            "assemble it with the CUDA toolkit's ptxas and, while ptxas "
            "spills under the register cap of the planner's occupancy, plan "
-           "for one CTA fewer per SM where that raises the cap (255 "
-           "registers a thread is the most) (on by default in s2attn-lower-to-nvvm; "
+           "for one CTA fewer per SM where that raises the cap (at most 255 "
+           "registers a thread; on by default in s2attn-lower-to-nvvm; "
            "without ptxas, a warning and the planner's pick)">,
     Option<"clusterSplits", "cluster-splits", "int64_t", /*default=*/"0",
            "Thread block clusters that split each tile's walk, sm_90a only: "

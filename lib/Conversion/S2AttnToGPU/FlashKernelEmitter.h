@@ -205,8 +205,8 @@ private:
   /// stores their LSE.
   void stageOutput(const WorkItem &item, const SoftmaxState &final,
                    Value staging);
-  /// The LSE of row half `half` (of softmax sum `total`, nonzero when
-  /// `hasKeys`), stored by one lane of each quad.
+  /// Stores the LSE of row half `half` (of softmax sum `total`, nonzero
+  /// when `hasKeys`) from one lane of each quad.
   void storeLogSumExp(const WorkItem &item, const SoftmaxState &final, int half,
                       Value total, Value hasKeys);
   /// Stores the staged tile rows `copies` moves to the output.

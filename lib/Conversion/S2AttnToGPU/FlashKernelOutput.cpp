@@ -32,8 +32,8 @@ void FlashKernelEmitter::stageOutput(const WorkItem &item,
     inverse[half] = arith::SelectOp::create(
         b, hasKeys[half], arith::DivFOp::create(b, one, total[half]), zero);
   }
-  // Row half h of 8-column tile t, normalized, as a 16-bit pair in
-  // accumulator layout, made just before its store.
+  // Row half `half` of 8-column tile `tile`, normalized, as a 16-bit pair
+  // in accumulator layout, made just before its store.
   auto pairOf = [&](int half, int64_t tile) -> Value {
     Value lo = arith::MulFOp::create(
         b, element(b, final.output[tile], 2 * half), inverse[half]);
@@ -46,8 +46,9 @@ void FlashKernelEmitter::stageOutput(const WorkItem &item,
   };
   // The swizzle permutes 16-byte chunks within each 8 (128 bytes): chunk t
   // lands at 8 * (t / 8) + ((t % 8) ^ (row % 8)), so a row's 8 swizzled
-  // offsets serve all its chunks, the 8s' offsets being constants (~50
-  // fewer instructions a warp than swizzling each chunk whole).
+  // offsets serve all its chunks, each further 8 adding a constant 64
+  // columns (at head_dim 128, 48 fewer SASS instructions than swizzling
+  // each chunk whole).
   Value laneColumn = mul(rem(lane, 4), index(2));
   for (int half = 0; half < 2; ++half) {
     Value tileRow = add(rowInWarp, index(8 * half));

@@ -16,7 +16,6 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace mlir::s2attn {
@@ -65,15 +64,16 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   op.erase();
 }
 
-/// Ops with the same attributes and operand types plan and build the same
-/// kernel, so they launch one (a model's layers are many such ops).
-std::string kernelKey(AttentionOp op) {
-  std::string key;
-  llvm::raw_string_ostream os(key);
-  os << op->getAttrDictionary();
+/// Ops with the same inherent attributes and operand types plan and build
+/// the same kernel, so they launch one (a model's layers are many such ops).
+/// The key is uniqued attributes, not their printed form, which options such
+/// as --mlir-elide-elementsattrs-if-larger can make equal for different
+/// masks; discardable attributes do not change the kernel.
+Attribute kernelKey(AttentionOp op) {
+  SmallVector<Attribute> parts = {op->getPropertiesAsAttribute()};
   for (Type type : op->getOperandTypes())
-    os << ' ' << type;
-  return key;
+    parts.push_back(TypeAttr::get(type));
+  return ArrayAttr::get(op.getContext(), parts);
 }
 
 /// Options that take 0 (auto) or a power of two up to `most`.
@@ -274,9 +274,9 @@ struct ConvertS2AttnToGPUPass
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     SymbolTable symbols(kernels);
     bool fitting = fitRegisters && ctasPerSM == 0 && ptxasFound(module);
-    llvm::StringMap<std::pair<gpu::GPUFuncOp, FlashKernelConfig>> built;
+    DenseMap<Attribute, std::pair<gpu::GPUFuncOp, FlashKernelConfig>> built;
     for (AttentionOp op : ops) {
-      std::string key = kernelKey(op);
+      Attribute key = kernelKey(op);
       if (auto same = built.find(key); same != built.end()) {
         replaceWithLaunch(op, same->second.first, same->second.second);
         continue;

@@ -117,7 +117,7 @@ mlir::s2attn::compileWithoutSpills(ModuleOp module, StringRef chip,
     if (fewerCTAsRaiseTheCap(*compiled))
       warning << "; a smaller ctas-per-sm raises the cap";
     else
-      warning << ", the most a thread may have";
+      warning << "; fewer CTAs per SM would not raise that cap";
   }
   result.kept = std::move(*compiled);
   return result;

@@ -88,8 +88,9 @@ void FlashKernelEmitter::publishKeySplit(const SoftmaxState &state) {
   // but compute-sanitizer's racecheck (CUDA 13.0) reports WAR hazards on
   // them when the splits' warps passed different numbers of the named
   // barriers their steps use; a second CTA barrier, once per CTA, keeps
-  // racecheck clean (docs/performance.md, eleventh session). The warp sync
-  // between keeps the two barriers from being folded into one.
+  // racecheck clean (docs/performance.md, eleventh session). Named barriers
+  // exist only where a split has several row warps. The warp sync between
+  // keeps the two barriers from being folded into one.
   if (config.rowWarps() > 1) {
     syncWarp();
     gpu::BarrierOp::create(b);
