@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -23,15 +24,25 @@ void FlashKernelEmitter::stageOutput(const WorkItem &item,
                                      const SoftmaxState &final,
                                      Value staging) {
   int64_t D = config.headDim;
-  Value zero = f32(0.0), one = f32(1.0);
+  Value zero = f32(0.0);
   Value total[2], hasKeys[2], inverse[2];
   for (int half = 0; half < 2; ++half) {
     total[half] = quadReduce(b, final.sum[half], /*isMax=*/false);
     hasKeys[half] =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total[half], zero);
-    inverse[half] = arith::SelectOp::create(
-        b, hasKeys[half], arith::DivFOp::create(b, one, total[half]), zero);
   }
+  // A row that saw a key sums to at least 1 (its max term), where the
+  // approximate reciprocal is within an ulp of f32, far below the 16-bit
+  // output's rounding; IEEE division would add a refinement and a slow path.
+  auto pairType = VectorType::get({2}, b.getF32Type());
+  Value reciprocals =
+      nvgpu::RcpOp::create(b,
+                           vector::FromElementsOp::create(
+                               b, pairType, ValueRange{total[0], total[1]}),
+                           nvgpu::RcpRoundingMode::APPROX, /*ftz=*/true);
+  for (int half = 0; half < 2; ++half)
+    inverse[half] = arith::SelectOp::create(
+        b, hasKeys[half], element(b, reciprocals, half), zero);
   // Row half `half` of 8-column tile `tile`, normalized, as a 16-bit pair
   // in accumulator layout, made just before its store.
   auto pairOf = [&](int half, int64_t tile) -> Value {

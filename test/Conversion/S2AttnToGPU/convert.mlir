@@ -50,7 +50,13 @@
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
 // CHECK: gpu.shuffle xor
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
-// Epilogue: O / l, the natural-log LSE from lanes that own a row.
+// Epilogue: O / l through one approximate reciprocal of both rows' sums
+// (no IEEE division), O staged in shared memory, then the natural-log LSE
+// from lanes that own a row.
+// CHECK-NOT: arith.divf
+// CHECK: nvgpu.rcp %{{.*}}{rounding =  approx, ftz} : vector<2xf32>
+// CHECK-NOT: arith.divf
+// CHECK: vector.store %{{.*}}, %view[{{.*}}] {alignment = 4 : i64} : memref<64x64xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
 // CHECK: llvm.call_intrinsic "llvm.nvvm.lg2.approx.f"
 // CHECK: memref.store {{.*}} : memref<1x2x100xf32>
 func.func @gqa_bf16(%q: memref<1x100x2x64xbf16>, %k: memref<1x100x1x64xbf16>, %v: memref<1x100x1x64xbf16>, %o: memref<1x100x2x64xbf16>, %l: memref<1x2x100xf32>) {
