@@ -55,19 +55,13 @@ void FlashKernelEmitter::stageOutput(const WorkItem &item,
         ValueRange{arith::TruncFOp::create(b, config.elementType, lo),
                    arith::TruncFOp::create(b, config.elementType, hi)});
   };
-  // The swizzle permutes 16-byte chunks within each 8 (128 bytes): chunk t
-  // lands at 8 * (t / 8) + ((t % 8) ^ (row % 8)), so a row's 8 swizzled
-  // offsets serve all its chunks, each further 8 adding a constant 64
-  // columns (at head_dim 128, 48 fewer SASS instructions than swizzling
-  // each chunk whole).
+  // Constant chunks: a row's 8 swizzled offsets serve all 16 at head_dim
+  // 128 (48 fewer SASS instructions than swizzling each chunk whole).
   Value laneColumn = mul(rem(lane, 4), index(2));
   for (int half = 0; half < 2; ++half) {
     Value tileRow = add(rowInWarp, index(8 * half));
     for (int64_t tile = 0; tile < D / 8; ++tile) {
-      Value column =
-          add(add(index(64 * (tile / 8)),
-                  fragments->swizzledColumn(tileRow, index(tile % 8))),
-              laneColumn);
+      Value column = add(fragments->swizzledColumn(tileRow, tile), laneColumn);
       vector::StoreOp::create(b, pairOf(half, tile), staging,
                               ValueRange{tileRow, column},
                               /*nontemporal=*/false, llvm::Align(4));

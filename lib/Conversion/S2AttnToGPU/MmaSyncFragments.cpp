@@ -23,6 +23,15 @@ Value MmaSyncFragments::swizzledColumn(Value row, Value chunk) {
   return arith::MulIOp::create(b, swizzled, indexConstant(b, 8));
 }
 
+Value MmaSyncFragments::swizzledColumn(Value row, int64_t firstChunk,
+                                       Value laneChunk) {
+  Value inGroup = indexConstant(b, firstChunk % 8);
+  if (laneChunk)
+    inGroup = arith::AddIOp::create(b, inGroup, laneChunk);
+  return arith::AddIOp::create(b, indexConstant(b, 64 * (firstChunk / 8)),
+                               swizzledColumn(row, inGroup));
+}
+
 std::array<Value, 4> MmaSyncFragments::ldmatrix(Value tile, Value row,
                                                 Value col, bool transpose) {
   auto fragmentType = VectorType::get({4, 2}, elementType);

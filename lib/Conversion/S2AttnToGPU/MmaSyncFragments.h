@@ -45,6 +45,11 @@ public:
 
   /// The swizzled column of 16-byte chunk `chunk` in row `row`.
   Value swizzledColumn(Value row, Value chunk);
+  /// The same for chunk `firstChunk` (a constant) plus `laneChunk` (null for
+  /// 0), which keeps it within firstChunk's group of 8. The swizzle permutes
+  /// chunks within each group, so the group's offset stays a constant and a
+  /// row's 8 swizzled offsets serve all its groups.
+  Value swizzledColumn(Value row, int64_t firstChunk, Value laneChunk = {});
 
 private:
   Value operandFromPair(Value pair);
