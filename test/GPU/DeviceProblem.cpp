@@ -52,12 +52,6 @@ void *uploadRandom(size_t count, const std::string &dtype, std::mt19937_64 &rng,
   return device;
 }
 
-s2attn_tensor describe(const char *name, void *data, int32_t dtype,
-                       std::initializer_list<int64_t> shape) {
-  return s2attn_make_tensor(name, data, dtype, int32_t(shape.size()),
-                            shape.begin());
-}
-
 } // namespace
 
 DeviceProblem::DeviceProblem(const Problem &problem, uint64_t seed)
@@ -76,17 +70,20 @@ DeviceProblem::DeviceProblem(const Problem &problem, uint64_t seed)
   int32_t dtype =
       problem.dtype == "bf16" ? S2ATTN_DTYPE_BF16 : S2ATTN_DTYPE_F16;
   described = {
-      describe("q", dq, dtype,
-               {shape.batch, shape.qLen, shape.heads, shape.headDim}),
-      describe("k", dk, dtype,
-               {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
-      describe("v", dv, dtype,
-               {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
-      describe("o", dout, dtype,
-               {shape.batch, shape.qLen, shape.heads, shape.headDim})};
+      s2attn_make_tensor("q", dq, dtype,
+                         {shape.batch, shape.qLen, shape.heads, shape.headDim}),
+      s2attn_make_tensor(
+          "k", dk, dtype,
+          {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
+      s2attn_make_tensor(
+          "v", dv, dtype,
+          {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
+      s2attn_make_tensor(
+          "o", dout, dtype,
+          {shape.batch, shape.qLen, shape.heads, shape.headDim})};
   if (problem.hasLse)
-    described.push_back(describe("lse", dlse, S2ATTN_DTYPE_F32,
-                                 {shape.batch, shape.heads, shape.qLen}));
+    described.push_back(s2attn_make_tensor(
+        "lse", dlse, S2ATTN_DTYPE_F32, {shape.batch, shape.heads, shape.qLen}));
 }
 
 DeviceProblem::~DeviceProblem() {

@@ -88,12 +88,6 @@ std::vector<uint16_t> toBits(const std::vector<float> &values,
   return bits;
 }
 
-s2attn_tensor describe(const char *name, void *data, int32_t dtype,
-                       std::initializer_list<int64_t> shape) {
-  return s2attn_make_tensor(name, data, dtype, int32_t(shape.size()),
-                            shape.begin());
-}
-
 } // namespace
 
 llvm::Expected<CudaRun>
@@ -155,13 +149,20 @@ s2run::runOnCuda(mlir::ModuleOp module, const EntryProblem &problem,
   int32_t dtype = type == ElementType::BF16 ? S2ATTN_DTYPE_BF16
                                             : S2ATTN_DTYPE_F16;
   std::vector<s2attn_tensor> tensors = {
-      describe("q", *dq, dtype, {shape.batch, shape.qLen, shape.heads, shape.headDim}),
-      describe("k", dk, dtype, {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
-      describe("v", dv, dtype, {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
-      describe("o", dout, dtype, {shape.batch, shape.qLen, shape.heads, shape.headDim})};
+      s2attn_make_tensor("q", *dq, dtype,
+                         {shape.batch, shape.qLen, shape.heads, shape.headDim}),
+      s2attn_make_tensor(
+          "k", dk, dtype,
+          {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
+      s2attn_make_tensor(
+          "v", dv, dtype,
+          {shape.batch, shape.kvLen, shape.kvHeads, shape.headDim}),
+      s2attn_make_tensor(
+          "o", dout, dtype,
+          {shape.batch, shape.qLen, shape.heads, shape.headDim})};
   if (problem.hasLse)
-    tensors.push_back(describe("lse", dlse, S2ATTN_DTYPE_F32,
-                               {shape.batch, shape.heads, shape.qLen}));
+    tensors.push_back(s2attn_make_tensor(
+        "lse", dlse, S2ATTN_DTYPE_F32, {shape.batch, shape.heads, shape.qLen}));
   s2attn_launch_args args{};
   args.tensors = tensors.data();
   args.num_tensors = tensors.size();

@@ -242,6 +242,17 @@ S2ATTN_RUNTIME_EXPORT size_t s2attn_dtype_size(int32_t dtype);
 
 #ifdef __cplusplus
 }
+
+#include <initializer_list>
+
+/* C++: s2attn_make_tensor with the shape as a list, as in
+   s2attn_make_tensor("q", q, S2ATTN_DTYPE_BF16, {1, 4096, 32, 128}). */
+static inline s2attn_tensor
+s2attn_make_tensor(const char *name, void *data, int32_t dtype,
+                   std::initializer_list<int64_t> shape) {
+  return s2attn_make_tensor(name, data, dtype, int32_t(shape.size()),
+                            shape.begin());
+}
 #endif
 
 #endif /* S2ATTN_RUNTIME_S2ATTNRUNTIME_H */
